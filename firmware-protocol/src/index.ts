@@ -1,0 +1,1 @@
+export { TrialgateError, isTrialgateError, type TrialgateErrorOptions } from './errors/trialgate-error.js';
