@@ -19,3 +19,44 @@ export {
   type DecodeCborStrictOptions,
 } from './cbor/decode-cbor-strict.js';
 export { encodeCbor, type CborEncodable } from './cbor/encode-cbor.js';
+
+// Device identity (spec section 1)
+export { DEVICE_ID_PATTERN, assertDeviceId, isDeviceId } from './identity/device-id.js';
+
+// Ed25519 (RFC 8032)
+export {
+  ED25519_PUBLIC_KEY_LENGTH,
+  ED25519_SEED_LENGTH,
+  ED25519_SIGNATURE_LENGTH,
+  createEd25519Signer,
+  ed25519PublicKey,
+  ed25519Sign,
+  generateEd25519KeyPair,
+  type Ed25519KeyPair,
+  type Ed25519Signer,
+  type RandomBytes,
+} from './crypto/ed25519-keys.js';
+export {
+  DEFAULT_ED25519_IMPLEMENTATION,
+  assertEd25519PublicKey,
+  createEd25519Verifier,
+  type CreateEd25519VerifierOptions,
+  type Ed25519Implementation,
+  type Ed25519Verifier,
+} from './crypto/ed25519-verifier.js';
+
+// COSE_Sign1 (RFC 9052; spec section 2)
+export {
+  COSE_ALG_EDDSA,
+  COSE_HEADER_ALG,
+  COSE_HEADER_KID,
+  COSE_PROTECTED_HEADER_EDDSA,
+  COSE_SIGN1_TAG,
+  DEVICE_MESSAGE_DEFAULT_MAX_BYTES,
+  type CoseSign1,
+} from './cose/cose-sign1.js';
+export { coseSigStructure } from './cose/cose-sig-structure.js';
+export { decodeCoseSign1, type DecodeCoseSign1Options } from './cose/decode-cose-sign1.js';
+export { encodeCoseSign1, type EncodeCoseSign1Parameters } from './cose/encode-cose-sign1.js';
+export { signCoseSign1, type SignCoseSign1Parameters } from './cose/sign-cose-sign1.js';
+export { assertCoseSign1Signature, verifyCoseSign1 } from './cose/verify-cose-sign1.js';
