@@ -1,0 +1,37 @@
+/**
+ * A registered device as the registry holds it (spec section 1). Plain data; no direct identifier of a
+ * person anywhere: `subject` is the trial's pseudonymous subject id.
+ */
+
+/** The transports a device may be allowed to use; `admin` is the gateway's own and never a device's. */
+export type DeviceTransport = 'mqtt' | 'ble' | 'serial';
+
+export const DEVICE_TRANSPORTS: readonly DeviceTransport[] = ['mqtt', 'ble', 'serial'];
+
+export type DeviceStatus = 'active' | 'suspended' | 'retired';
+
+export interface DeviceRecord {
+  readonly id: string;
+  readonly kind: string;
+  /** The current Ed25519 public key, 32 bytes. */
+  readonly publicKey: Uint8Array;
+  readonly transports: readonly DeviceTransport[];
+  readonly status: DeviceStatus;
+  /** Pseudonymous subject id, or null when not assigned. */
+  readonly subject: string | null;
+  /** Log index and gateway time of the enrolment entry. */
+  readonly enrolledIndex: number;
+  readonly enrolledAtMs: number;
+  /** Log index and gateway time of the latest change. */
+  readonly updatedIndex: number;
+  readonly updatedAtMs: number;
+  /** Log index from which the current key is valid (the enrolment or the latest rotation). */
+  readonly keySinceIndex: number;
+}
+
+/** One key a device held, and the log range in which it was current (`untilIndex` exclusive, null: still). */
+export interface DeviceKeyPeriod {
+  readonly publicKey: Uint8Array;
+  readonly sinceIndex: number;
+  readonly untilIndex: number | null;
+}
