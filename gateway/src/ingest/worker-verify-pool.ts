@@ -1,0 +1,144 @@
+/**
+ * Ed25519 verification spread over worker threads, while the main thread runs the broker and the log
+ * (issue 3: signature checks are the ceiling, about 9,400/s per core with node:crypto).
+ *
+ * Requests made in one turn of the event loop are sent together (one postMessage per worker per turn, at
+ * most `maxBatch` requests each), each batch to the worker with the least outstanding work. A worker that
+ * dies fails its outstanding requests with E_INGEST_VERIFY_UNAVAILABLE (those messages are not
+ * acknowledged, so devices resend them) and is replaced.
+ */
+import { Worker } from 'node:worker_threads';
+import { IngestError } from './ingest-error.js';
+import type { SignatureVerifier, VerifyRequest } from './signature-verifier.js';
+import { encodeVerifyBatch } from './verify-batch-codec.js';
+import type { VerifyBatchMessage, VerifyBatchReply } from './verify-worker.js';
+
+export interface WorkerVerifyPoolOptions {
+  readonly workers: number;
+  /** Requests per postMessage at most (default 128). */
+  readonly maxBatch?: number;
+  /** The compiled worker script (default: dist/ingest/verify-worker.js beside this module). */
+  readonly workerScript?: URL;
+}
+
+interface Pending {
+  readonly request: VerifyRequest;
+  readonly resolve: (valid: boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  outstanding: number;
+  dead: boolean;
+  readonly batches: Map<number, readonly Pending[]>;
+}
+
+export function defaultVerifyWorkerScript(): URL {
+  const here = new URL(import.meta.url);
+  // Under vitest this module runs from its TypeScript source; worker threads always run the built code.
+  return here.pathname.endsWith('.ts') ? new URL('../../dist/ingest/verify-worker.js', here) : new URL('./verify-worker.js', here);
+}
+
+export class WorkerVerifyPool implements SignatureVerifier {
+  private readonly slots: Slot[] = [];
+  private pending: Pending[] = [];
+  private scheduled = false;
+  private closed = false;
+  private nextBatchId = 1;
+  private readonly maxBatch: number;
+  private readonly script: URL;
+
+  private constructor(options: WorkerVerifyPoolOptions) {
+    this.maxBatch = options.maxBatch ?? 128;
+    this.script = options.workerScript ?? defaultVerifyWorkerScript();
+  }
+
+  static async start(options: WorkerVerifyPoolOptions): Promise<WorkerVerifyPool> {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('a verify pool needs at least one worker');
+    const pool = new WorkerVerifyPool(options);
+    await Promise.all(Array.from({ length: options.workers }, () => pool.spawn()));
+    return pool;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  verify(request: VerifyRequest): Promise<boolean> {
+    if (this.closed) return Promise.reject(new IngestError('E_INGEST_CLOSED', 'the verify pool is closed'));
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ request, resolve, reject });
+      if (this.pending.length >= this.maxBatch * this.slots.length) {
+        this.flush();
+      } else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    // Let outstanding batches finish: their messages are in flight towards the log.
+    while (this.slots.some((slot) => slot.outstanding > 0)) await new Promise<void>((r) => setTimeout(r, 5));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private flush(): void {
+    while (this.pending.length > 0 && this.slots.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      const slot = this.slots.reduce((best, s) => (s.outstanding < best.outstanding ? s : best));
+      const id = this.nextBatchId++;
+      slot.batches.set(id, batch);
+      slot.outstanding += batch.length;
+      const message: VerifyBatchMessage = { id, buffer: encodeVerifyBatch(batch.map((p) => p.request)) };
+      slot.worker.postMessage(message, [message.buffer]);
+    }
+  }
+
+  private spawn(): Promise<void> {
+    // No inherited execArgv: a parent run with `--conditions source` (vitest) would make the worker import
+    // TypeScript sources; workers always run the built code.
+    const worker = new Worker(this.script, { execArgv: [] });
+    const slot: Slot = { worker, outstanding: 0, dead: false, batches: new Map() };
+    this.slots.push(slot);
+    worker.on('message', (reply: VerifyBatchReply) => {
+      const batch = slot.batches.get(reply.id);
+      if (batch === undefined) return;
+      slot.batches.delete(reply.id);
+      slot.outstanding -= batch.length;
+      batch.forEach((p, i) => p.resolve(reply.results[i] === 1));
+    });
+    const fail = (cause: unknown): void => {
+      if (slot.dead) return;
+      slot.dead = true;
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      const error = new IngestError('E_INGEST_VERIFY_UNAVAILABLE', 'a signature-verification worker stopped', { cause });
+      for (const batch of slot.batches.values()) for (const p of batch) p.reject(error);
+      slot.batches.clear();
+      slot.outstanding = 0;
+      if (!this.closed) {
+        this.spawn().then(
+          () => this.flush(),
+          () => undefined,
+        );
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!this.closed || slot.outstanding > 0) fail(new Error(`worker exited with code ${code}`));
+    });
+    return new Promise<void>((resolve, reject) => {
+      worker.once('online', () => resolve());
+      worker.once('error', reject);
+    });
+  }
+}
