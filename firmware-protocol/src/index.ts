@@ -19,6 +19,7 @@ export {
   type DecodeCborStrictOptions,
 } from './cbor/decode-cbor-strict.js';
 export { encodeCbor, type CborEncodable } from './cbor/encode-cbor.js';
+export { describeCborValue } from './cbor/describe-cbor-value.js';
 
 // Device identity (spec section 1)
 export { DEVICE_ID_PATTERN, assertDeviceId, isDeviceId } from './identity/device-id.js';
@@ -60,3 +61,50 @@ export { decodeCoseSign1, type DecodeCoseSign1Options } from './cose/decode-cose
 export { encodeCoseSign1, type EncodeCoseSign1Parameters } from './cose/encode-cose-sign1.js';
 export { signCoseSign1, type SignCoseSign1Parameters } from './cose/sign-cose-sign1.js';
 export { assertCoseSign1Signature, verifyCoseSign1 } from './cose/verify-cose-sign1.js';
+
+// Device payloads and messages (spec section 2)
+export {
+  DOSE_EVENTS,
+  PAYLOAD_TYPES,
+  PAYLOAD_VERSION,
+  isKnownPayloadType,
+  isPayloadOfType,
+  type BloodPressureData,
+  type BodyTempData,
+  type DeviceStatusData,
+  type DevicePayload,
+  type DevicePayloadOfType,
+  type DoseEventData,
+  type DoseEventKind,
+  type ExtraFields,
+  type GlucoseData,
+  type HeartRateData,
+  type KnownDevicePayload,
+  type PayloadDataByType,
+  type PayloadType,
+  type Spo2Data,
+  type StepsData,
+  type UnknownTypeDevicePayload,
+  type WeightData,
+} from './payload/device-payload.js';
+export type { PayloadFlag, PayloadFlagCode } from './payload/payload-flag.js';
+export {
+  MAX_PLAUSIBLE_STEPS_PER_SECOND,
+  PAYLOAD_DATA_SCHEMAS,
+  PLAUSIBLE_TIME_MS,
+  type FieldKind,
+  type FieldSchema,
+} from './payload/payload-schemas.js';
+export {
+  decodeDevicePayload,
+  type DecodeDevicePayloadOptions,
+  type DecodedDevicePayload,
+} from './payload/decode-device-payload.js';
+export { encodeDevicePayload } from './payload/encode-device-payload.js';
+export {
+  createDeviceMessage,
+  decodeDeviceMessage,
+  type CreateDeviceMessageParameters,
+  type DecodeDeviceMessageOptions,
+  type DecodedDeviceMessage,
+} from './payload/device-message.js';

@@ -7,7 +7,8 @@
  * - byte strings: a fresh `Uint8Array` (a copy, never a view of the input);
  * - text strings: `string` (validated UTF-8, a leading BOM kept as U+FEFF);
  * - arrays: arrays; maps: `Map`, so integer keys (COSE labels) and text keys (payload fields) stay distinct;
- * - tags: `CborTag`; `false`, `true`, `null`, `undefined` (simple values 20-23).
+ * - tags: `CborTag`; `false`, `true`, `null`, `undefined` (simple values 20-23);
+ * - `CborFloat` only with `decodeCborStrict(..., { preserveFloats: true })`, and as encoder input.
  */
 export type CborMapKey = number | bigint | string;
 
@@ -21,7 +22,8 @@ export type CborValue =
   | Uint8Array
   | readonly CborValue[]
   | CborMap
-  | CborTag;
+  | CborTag
+  | CborFloat;
 
 export type CborMap = ReadonlyMap<CborMapKey, CborValue>;
 

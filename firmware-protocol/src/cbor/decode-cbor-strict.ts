@@ -1,5 +1,5 @@
 import { ProtocolError } from '../errors/protocol-error.js';
-import { CborTag, type CborMapKey, type CborValue } from './cbor-value.js';
+import { CborFloat, CborTag, type CborMapKey, type CborValue } from './cbor-value.js';
 
 /** Default input limit of the generic decoder; device messages use a smaller one (4 KiB, spec/issue 2). */
 export const CBOR_DEFAULT_MAX_BYTES = 64 * 1024;
@@ -13,6 +13,11 @@ export interface DecodeCborStrictOptions {
   readonly maxBytes?: number;
   /** Reject nesting deeper than this (default `CBOR_DEFAULT_MAX_DEPTH`; arrays, maps and tags count). */
   readonly maxDepth?: number;
+  /**
+   * Return floats (major type 7, additional information 25-27) as `CborFloat` instead of `number`, so that a
+   * schema can tell the float 72.0 from the integer 72 (the payload decoder does). Default false.
+   */
+  readonly preserveFloats?: boolean;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -47,7 +52,7 @@ export function decodeCborStrict(bytes: Uint8Array, options: DecodeCborStrictOpt
       details: { length: bytes.length, maxBytes },
     });
   }
-  const reader = new StrictReader(bytes, maxDepth);
+  const reader = new StrictReader(bytes, maxDepth, options.preserveFloats ?? false);
   const value = reader.item(1);
   if (reader.offset !== bytes.length) {
     throw new ProtocolError(
@@ -74,6 +79,7 @@ class StrictReader {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
+    private readonly preserveFloats: boolean,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -225,9 +231,9 @@ class StrictReader {
     if (info === 21) return true;
     if (info === 22) return null;
     if (info === 23) return undefined;
-    if (info === 25) return halfToNumber(head.argument as number);
-    if (info === 26) return this.view.getFloat32(start + 1);
-    if (info === 27) return this.view.getFloat64(start + 1);
+    if (info === 25) return this.float(halfToNumber(head.argument as number));
+    if (info === 26) return this.float(this.view.getFloat32(start + 1));
+    if (info === 27) return this.float(this.view.getFloat64(start + 1));
     if (info === 24 && (head.argument as number) < 32) {
       // RFC 8949 section 3.3: a two-byte simple value below 32 is not well-formed.
       throw new ProtocolError(
@@ -241,6 +247,10 @@ class StrictReader {
       `unassigned simple value ${String(head.argument)} at offset ${start}`,
       { details: { offset: start, simple: head.argument } },
     );
+  }
+
+  private float(value: number): number | CborFloat {
+    return this.preserveFloats ? new CborFloat(value) : value;
   }
 
   private enter(depth: number, head: Head): void {

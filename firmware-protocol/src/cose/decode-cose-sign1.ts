@@ -1,5 +1,6 @@
 import { CborTag, type CborValue } from '../cbor/cbor-value.js';
 import { decodeCborStrict } from '../cbor/decode-cbor-strict.js';
+import { describeCborValue } from '../cbor/describe-cbor-value.js';
 import { ED25519_SIGNATURE_LENGTH } from '../crypto/ed25519-keys.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { DEVICE_ID_PATTERN } from '../identity/device-id.js';
@@ -38,7 +39,7 @@ export function decodeCoseSign1(bytes: Uint8Array, options: DecodeCoseSign1Optio
       'E_COSE_TAG',
       value instanceof CborTag
         ? `expected CBOR tag 18 (COSE_Sign1) at byte 0, found tag ${value.tag.toString()}`
-        : `expected CBOR tag 18 (COSE_Sign1, first byte 0xd2) at byte 0, found ${describe(value)} (first byte 0x${hex(bytes[0])})`,
+        : `expected CBOR tag 18 (COSE_Sign1, first byte 0xd2) at byte 0, found ${describeCborValue(value)} (first byte 0x${hex(bytes[0])})`,
       { details: { offset: 0 } },
     );
   }
@@ -46,14 +47,14 @@ export function decodeCoseSign1(bytes: Uint8Array, options: DecodeCoseSign1Optio
   if (!Array.isArray(body) || body.length !== 4) {
     throw new ProtocolError(
       'E_COSE_STRUCTURE',
-      `COSE_Sign1 must be an array of 4 elements [protected, unprotected, payload, signature] at byte 1, found ${describe(body)}`,
+      `COSE_Sign1 must be an array of 4 elements [protected, unprotected, payload, signature] at byte 1, found ${describeCborValue(body)}`,
       { details: { offset: 1 } },
     );
   }
   const [protectedBytes, unprotected, payload, signature] = body as readonly CborValue[];
 
   if (!(protectedBytes instanceof Uint8Array)) {
-    throw new ProtocolError('E_COSE_PROTECTED_HEADER', `protected header must be a byte string, found ${describe(protectedBytes)}`, {
+    throw new ProtocolError('E_COSE_PROTECTED_HEADER', `protected header must be a byte string, found ${describeCborValue(protectedBytes)}`, {
       details: { field: 'protected' },
     });
   }
@@ -66,7 +67,7 @@ export function decodeCoseSign1(bytes: Uint8Array, options: DecodeCoseSign1Optio
   }
 
   if (!(unprotected instanceof Map)) {
-    throw new ProtocolError('E_COSE_STRUCTURE', `unprotected header must be a map {4: kid}, found ${describe(unprotected)}`, {
+    throw new ProtocolError('E_COSE_STRUCTURE', `unprotected header must be a map {4: kid}, found ${describeCborValue(unprotected)}`, {
       details: { field: 'unprotected' },
     });
   }
@@ -84,7 +85,7 @@ export function decodeCoseSign1(bytes: Uint8Array, options: DecodeCoseSign1Optio
   if (!(payload instanceof Uint8Array)) {
     throw new ProtocolError(
       'E_COSE_STRUCTURE',
-      `payload must be a byte string holding the CBOR payload map, found ${describe(payload)}`,
+      `payload must be a byte string holding the CBOR payload map, found ${describeCborValue(payload)}`,
       { details: { field: 'payload' } },
     );
   }
@@ -93,7 +94,7 @@ export function decodeCoseSign1(bytes: Uint8Array, options: DecodeCoseSign1Optio
       'E_COSE_SIGNATURE_LENGTH',
       signature instanceof Uint8Array
         ? `signature must be ${ED25519_SIGNATURE_LENGTH} bytes (Ed25519), found ${signature.length}`
-        : `signature must be a byte string of ${ED25519_SIGNATURE_LENGTH} bytes, found ${describe(signature)}`,
+        : `signature must be a byte string of ${ED25519_SIGNATURE_LENGTH} bytes, found ${describeCborValue(signature)}`,
       { details: { field: 'signature' } },
     );
   }
@@ -107,7 +108,7 @@ function decodeKid(kid: CborValue, present: boolean): string {
   if (!(kid instanceof Uint8Array)) {
     throw new ProtocolError(
       'E_COSE_KID',
-      `kid (label 4) must be a byte string holding the UTF-8 device id, found ${describe(kid)}`,
+      `kid (label 4) must be a byte string holding the UTF-8 device id, found ${describeCborValue(kid)}`,
       { details: { field: 'kid' } },
     );
   }
@@ -123,21 +124,6 @@ function decodeKid(kid: CborValue, present: boolean): string {
     });
   }
   return text;
-}
-
-/** A short name of a decoded value's CBOR type, for messages. */
-export function describe(value: CborValue): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (value instanceof Uint8Array) return `a byte string of ${value.length} bytes`;
-  if (value instanceof Map) return `a map of ${value.size} entries`;
-  if (Array.isArray(value)) return `an array of ${value.length} elements`;
-  if (value instanceof CborTag) return `tag ${value.tag.toString()}`;
-  if (typeof value === 'string') return 'a text string';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'bigint') return 'an integer beyond 2^53';
-  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the float ${value}`;
-  return 'an unknown value';
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

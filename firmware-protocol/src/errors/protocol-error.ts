@@ -31,6 +31,7 @@ export type ProtocolErrorCode =
   | 'E_COSE_SIGNATURE'
   // Device payloads (spec section 2 tables), src/payload/
   | 'E_PAYLOAD_SCHEMA'
+  | 'E_PAYLOAD_VERSION'
   | 'E_KID_MISMATCH'
   | 'E_DEVICE_ID'
   // Connect tokens (spec section 3), src/token/
