@@ -28,6 +28,25 @@ export {
 export { IncrementalTree } from './tree/incremental-tree.js';
 export { MAX_TREE_LEVEL, MemoryTreeHashStore, validateNodeBatch } from './tree/memory-tree-hash-store.js';
 
+export { isValidKeyName } from './note/key-name.js';
+export { NOTE_SIGNATURE_TYPE_ED25519, formatKeyId, noteKeyId } from './note/note-key-id.js';
+export { createNoteVerifier, formatVerifierKey, parseVerifierKey, type NoteVerifier } from './note/note-verifier.js';
+export { createNoteSigner, formatSignerKey, parseSignerKey, type NoteSigner } from './note/note-signer.js';
+export {
+  MAX_NOTE_BYTES,
+  MAX_NOTE_SIGNATURES,
+  SIGNATURE_LINE_PREFIX,
+  openNote,
+  signNote,
+  splitNote,
+  type NoteSignature,
+  type OpenedNote,
+} from './note/signed-note.js';
+
+export { formatCheckpointBody, parseCheckpointBody, type Checkpoint } from './checkpoint/checkpoint-body.js';
+export { checkpointBodyOf, checkpointDigest, checkpointDigestHex } from './checkpoint/checkpoint-digest.js';
+export { openCheckpoint, signCheckpoint, type OpenedCheckpoint } from './checkpoint/signed-checkpoint.js';
+
 export {
   ANCHOR_RESULT_FORMAT,
   CHECKPOINT_JOB_FORMAT,
