@@ -1,4 +1,5 @@
 import { decodeBase64, encodeBase64 } from '../encoding/canonical-base64.js';
+import { hasControlCharacter, isWellFormedText } from '../encoding/text-checks.js';
 import { ProofFormatError } from '../errors/proof-format-error.js';
 import { HASH_SIZE } from '../tree/tree-hashing.js';
 
@@ -21,7 +22,7 @@ const TREE_SIZE = /^(?:0|[1-9][0-9]*)$/;
 
 function checkOrigin(origin: string): void {
   if (typeof origin !== 'string' || origin.length === 0) malformed('the origin must be non-empty');
-  if (!origin.isWellFormed() || /[\u0000-\u001f]/u.test(origin)) malformed('the origin contains a control character');
+  if (!isWellFormedText(origin) || hasControlCharacter(origin, false)) malformed('the origin contains a control character');
 }
 
 export function formatCheckpointBody(checkpoint: Checkpoint): string {

@@ -4,8 +4,10 @@
  * the ASCII white space, U+0085, U+00A0 and the Z categories. JavaScript's `\s` differs (it includes U+FEFF),
  * so the set is spelled out. Control characters are refused as well: a note may not contain them anyway.
  */
-const FORBIDDEN = /[\u0000-\u0020+\u007f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/u;
+import { hasControlCharacter, isWellFormedText } from '../encoding/text-checks.js';
+
+const FORBIDDEN = /[ +\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/u;
 
 export function isValidKeyName(name: string): boolean {
-  return name.length > 0 && name.isWellFormed() && !FORBIDDEN.test(name);
+  return name.length > 0 && isWellFormedText(name) && !hasControlCharacter(name, false) && !FORBIDDEN.test(name);
 }

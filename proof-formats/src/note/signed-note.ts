@@ -1,5 +1,6 @@
 import { concatBytes, utf8 } from '../encoding/bytes.js';
 import { decodeBase64, encodeBase64 } from '../encoding/canonical-base64.js';
+import { hasControlCharacter, isWellFormedText } from '../encoding/text-checks.js';
 import { ProofFormatError } from '../errors/proof-format-error.js';
 import { isValidKeyName } from './key-name.js';
 import { formatKeyId, keyIdBytes } from './note-key-id.js';
@@ -48,12 +49,10 @@ function malformed(why: string, details: Record<string, unknown> = {}): never {
   throw new ProofFormatError('E_NOTE_MALFORMED', `malformed note: ${why}`, { details });
 }
 
-/** Control characters other than newline are not allowed anywhere in a note (C2SP signed-note, "Format"). */
-const FORBIDDEN_CONTROL = /[\u0000-\u0009\u000b-\u001f]/u;
-
 function checkNoteText(text: string, what: string): void {
-  if (!text.isWellFormed()) malformed(`${what} is not valid UTF-8 (a lone surrogate)`);
-  if (FORBIDDEN_CONTROL.test(text)) malformed(`${what} contains a control character other than newline`);
+  if (!isWellFormedText(text)) malformed(`${what} is not valid UTF-8 (a lone surrogate)`);
+  // Control characters other than newline are not allowed anywhere in a note (C2SP signed-note, "Format").
+  if (hasControlCharacter(text, true)) malformed(`${what} contains a control character other than newline`);
 }
 
 /** Signs `text` (which must end in a newline) with each signer, in order. */
