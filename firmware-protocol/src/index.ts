@@ -108,3 +108,33 @@ export {
   type DecodeDeviceMessageOptions,
   type DecodedDeviceMessage,
 } from './payload/device-message.js';
+
+// Connect tokens (spec section 3)
+export {
+  CONNECT_TOKEN_MAX_SKEW_MS,
+  createConnectToken,
+  decodeConnectToken,
+  isConnectTokenFresh,
+  type ConnectToken,
+  type CreateConnectTokenParameters,
+  type DecodeConnectTokenOptions,
+  type DecodedConnectToken,
+} from './token/connect-token.js';
+
+// Serial framing (spec section 3)
+export { crc32 } from './serial/crc32.js';
+export { cobsDecode, cobsEncode, cobsMaxEncodedLength } from './serial/cobs.js';
+export {
+  SERIAL_CRC_LENGTH,
+  SERIAL_DEFAULT_MAX_PAYLOAD_BYTES,
+  SERIAL_FRAME_DELIMITER,
+  decodeSerialFrame,
+  encodeSerialFrame,
+  serialMaxEncodedFrameLength,
+  type DecodeSerialFrameOptions,
+} from './serial/serial-frame.js';
+export {
+  SerialFrameParser,
+  type SerialFrameParserOptions,
+  type SerialFrameResult,
+} from './serial/serial-frame-parser.js';

@@ -41,6 +41,7 @@ export type ProtocolErrorCode =
   | 'E_FRAME_CRC'
   | 'E_FRAME_TOO_SHORT'
   | 'E_FRAME_TOO_LARGE'
+  | 'E_FRAME_INCOMPLETE'
   // BLE characteristics (GATT Specification Supplement; IEEE 11073-20601), src/gatt/
   | 'E_GATT_UNKNOWN_UUID'
   | 'E_GATT_TRUNCATED'
