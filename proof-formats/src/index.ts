@@ -64,3 +64,6 @@ export {
   type LogEntry,
   type Transport,
 } from './entry/log-entry.js';
+export { TRANSPORTS, isContentType, isGattContentType, isTransport } from './entry/content-type.js';
+export { assertLogEntry, encodeLogEntry, isValidEntryDeviceId } from './entry/encode-log-entry.js';
+export { MAX_LOG_ENTRY_BYTES, decodeLogEntry, type DecodeLogEntryOptions } from './entry/decode-log-entry.js';
