@@ -1,0 +1,264 @@
+/**
+ * The path of one device message (issue 3), the same for every transport:
+ *
+ *   size limit -> COSE_Sign1 structure -> kid = the sender the transport authenticated -> payload and
+ *   `dev` = kid -> registry (enrolled, active, transport allowed) -> signature (worker threads) -> the seq
+ *   claim, decided atomically with the append: new -> appended; same seq, same bytes -> duplicate
+ *   (acknowledged again, not appended); same seq, other bytes -> quarantined as a conflict.
+ *
+ * Every refusal is durably quarantined with its reason code before the outcome is returned (spec section 7),
+ * counted and logged (the code and where, never the bytes, values or message text, which may quote a
+ * reading). The promise resolves only once the entry or the quarantine record is durable, so a transport
+ * that acknowledges on resolution never acknowledges something a crash could lose; it rejects (and the
+ * transport must not acknowledge) only when the log itself fails.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  coseSigStructure,
+  decodeCoseSign1,
+  decodeDeviceMessage,
+  isTrialgateError,
+  type CoseSign1,
+  type DecodedDeviceMessage,
+} from '@trialgate/firmware-protocol';
+import type { Logger } from 'pino';
+import type { DeviceRecord } from '../registry/device-record.js';
+import type { RegistryLookup } from '../registry/device-registry.js';
+import type { GatewayLog } from '../storage/gateway-log.js';
+import { clockSkewFlag, type EntryFlag } from './entry-flags.js';
+import { IngestError } from './ingest-error.js';
+import type { IngestMessage, IngestOutcome, IngestQuarantined, IngestRejection } from './ingest-message.js';
+import type { IngestMetrics } from './ingest-metrics.js';
+import { KeyedSequencer } from './keyed-sequencer.js';
+import type { SignatureVerifier } from './signature-verifier.js';
+
+export interface IngestPipelineDependencies {
+  readonly log: GatewayLog;
+  readonly registry: RegistryLookup;
+  readonly verifier: SignatureVerifier;
+  readonly metrics: IngestMetrics;
+  readonly logger: Logger;
+  /** `--max-message-bytes`. */
+  readonly maxMessageBytes: number;
+  /** `--clock-skew-tolerance`, ms. */
+  readonly clockSkewToleranceMs: number;
+}
+
+export class IngestPipeline {
+  private readonly sequencer = new KeyedSequencer();
+  private inFlight = 0;
+  private idle: (() => void) | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: IngestPipelineDependencies) {}
+
+  /** Messages between receipt and their durable decision. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  async ingest(message: IngestMessage): Promise<IngestOutcome> {
+    if (this.closed) throw new IngestError('E_INGEST_CLOSED', 'the gateway is stopping; resend later');
+    this.inFlight += 1;
+    const started = performance.now();
+    try {
+      this.deps.metrics.received.inc({ transport: message.transport });
+      const outcome = await this.decide(message);
+      this.deps.metrics.decisionSeconds.observe({ outcome: outcome.status }, (performance.now() - started) / 1000);
+      return outcome;
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0 && this.idle !== null) this.idle();
+    }
+  }
+
+  /**
+   * Quarantines a message a transport refused on its own (an MQTT publish to a topic not its uplink) with the
+   * same record, metric and log line as the pipeline's refusals.
+   */
+  async reject(message: IngestMessage, rejection: IngestRejection): Promise<IngestQuarantined> {
+    const record = await this.deps.log.quarantine({
+      receivedAtMs: message.receivedAtMs,
+      transport: message.transport,
+      claimedDeviceId: rejection.deviceId,
+      source: message.source,
+      reason: rejection.reason,
+      message: rejection.message,
+      details: {
+        ...(rejection.details ?? {}),
+        ...(rejection.seq === null ? {} : { seq: rejection.seq }),
+        ...(message.senderDeviceId === null ? {} : { sender: message.senderDeviceId }),
+        impersonation: rejection.impersonation,
+      },
+      original: message.bytes,
+    });
+    this.deps.metrics.rejected.inc({ reason: rejection.reason });
+    this.deps.logger.warn(
+      {
+        event: 'quarantined',
+        reason: rejection.reason,
+        transport: message.transport,
+        deviceId: rejection.deviceId,
+        sender: message.senderDeviceId,
+        seq: rejection.seq,
+        source: message.source,
+        quarantineId: record.id,
+        impersonation: rejection.impersonation,
+      },
+      rejection.impersonation ? 'message quarantined: acting as another device' : 'message quarantined',
+    );
+    return { status: 'quarantined', ...pick(rejection), quarantineId: record.id };
+  }
+
+  /** Stops accepting messages and waits until every message in flight has its durable decision. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      this.idle = resolve;
+    });
+  }
+
+  private async decide(message: IngestMessage): Promise<IngestOutcome> {
+    const sender = message.senderDeviceId;
+    const { maxMessageBytes } = this.deps;
+    if (message.bytes.length > maxMessageBytes) {
+      return this.reject(message, {
+        reason: 'E_MESSAGE_TOO_LARGE',
+        message: `the message is ${message.bytes.length} bytes, more than this gateway's limit of ${maxMessageBytes}`,
+        deviceId: sender,
+        seq: null,
+        impersonation: false,
+        details: { length: message.bytes.length, limit: maxMessageBytes },
+      });
+    }
+
+    // Attacker-controlled: the bytes as received. Structure first, so the kid is known before the payload.
+    let cose: CoseSign1;
+    try {
+      cose = decodeCoseSign1(message.bytes, { maxBytes: maxMessageBytes });
+    } catch (error) {
+      return this.reject(message, protocolRejection(error, sender, null));
+    }
+    if (sender !== null && cose.kid !== sender) {
+      return this.reject(message, {
+        reason: 'E_KID_NOT_SENDER',
+        message: `the kid ${cose.kid} is not the device that sent the message (${sender}): a device signs only as itself`,
+        deviceId: cose.kid,
+        seq: null,
+        impersonation: true,
+        details: { kid: cose.kid },
+      });
+    }
+
+    // Attacker-controlled: the payload, read before its signature is checked (strict decoder, typed errors).
+    let decoded: DecodedDeviceMessage;
+    try {
+      decoded = decodeDeviceMessage(message.bytes, { maxBytes: maxMessageBytes });
+    } catch (error) {
+      const rejection = protocolRejection(error, cose.kid, null);
+      // `dev` naming another device than the kid is acting as that device (spec section 7).
+      return this.reject(message, rejection.reason === 'E_KID_MISMATCH' ? { ...rejection, impersonation: true } : rejection);
+    }
+    const deviceId = cose.kid;
+    const seq = decoded.payload.seq;
+
+    const registryRefusal = this.registryRefusal(this.deps.registry.get(deviceId), message, deviceId, seq);
+    if (registryRefusal !== null) return this.reject(message, registryRefusal);
+
+    const ticket = this.sequencer.enter(deviceId);
+    try {
+      const signed = coseSigStructure(cose.protectedBytes, cose.payloadBytes);
+      let device = this.deps.registry.get(deviceId);
+      let valid = device !== undefined && (await this.deps.verifier.verify({ publicKey: device.publicKey, message: signed, signature: cose.signature }));
+      await ticket.ready;
+      // The registry may have changed while the signature was checked (suspended, key rotated): decide on
+      // its state now, when the entry is appended, and check again under a rotated key.
+      const now = this.deps.registry.get(deviceId);
+      const changed = this.registryRefusal(now, message, deviceId, seq);
+      if (changed !== null) return this.reject(message, changed);
+      if (now !== undefined && device !== undefined && !equalBytes(now.publicKey, device.publicKey)) {
+        device = now;
+        valid = await this.deps.verifier.verify({ publicKey: now.publicKey, message: signed, signature: cose.signature });
+      }
+      if (!valid) {
+        return this.reject(message, {
+          reason: 'E_COSE_SIGNATURE',
+          message: `the signature does not verify under the registered public key of device ${deviceId}`,
+          deviceId,
+          seq,
+          impersonation: false,
+        });
+      }
+      const appending = this.deps.log.append(
+        { receivedAtMs: message.receivedAtMs, transport: message.transport, deviceId, contentType: 'cose-sign1', original: message.bytes },
+        { deviceId, seq },
+      );
+      // The append is issued: the device's next message may go (the log decides in issue order).
+      ticket.release();
+      const outcome = await appending;
+      switch (outcome.status) {
+        case 'appended': {
+          const flags: EntryFlag[] = decoded.flags.map((f) => ({ code: f.code, path: f.path, message: f.message }));
+          const skew = clockSkewFlag(decoded.payload.t, message.receivedAtMs, this.deps.clockSkewToleranceMs);
+          if (skew !== null) flags.push(skew);
+          for (const flag of flags) this.deps.metrics.flagged.inc({ flag: flag.code });
+          return { status: 'appended', deviceId, seq, index: outcome.index, flags };
+        }
+        case 'duplicate':
+          this.deps.metrics.duplicates.inc();
+          return { status: 'duplicate', deviceId, seq, index: outcome.index };
+        case 'conflict':
+          return this.reject(message, {
+            reason: 'E_SEQ_CONFLICT',
+            message: `seq ${seq} of device ${deviceId} is already logged (entry ${outcome.index}) with other content: a seq is never reused`,
+            deviceId,
+            seq,
+            impersonation: false,
+            details: { loggedIndex: outcome.index },
+          });
+      }
+    } finally {
+      ticket.release();
+    }
+  }
+
+  private registryRefusal(device: DeviceRecord | undefined, message: IngestMessage, deviceId: string, seq: number): IngestRejection | null {
+    const base = { deviceId, seq, impersonation: false };
+    if (device === undefined) {
+      return { ...base, reason: 'E_DEVICE_UNKNOWN', message: `device ${deviceId} is not enrolled at this gateway` };
+    }
+    if (device.status === 'suspended') return { ...base, reason: 'E_DEVICE_SUSPENDED', message: `device ${deviceId} is suspended` };
+    if (device.status === 'retired') return { ...base, reason: 'E_DEVICE_RETIRED', message: `device ${deviceId} is retired` };
+    if (!device.transports.includes(message.transport)) {
+      return {
+        ...base,
+        reason: 'E_DEVICE_TRANSPORT',
+        message: `device ${deviceId} is not allowed to send over ${message.transport} (allowed: ${device.transports.join(', ')})`,
+      };
+    }
+    return null;
+  }
+}
+
+/** A decoder's error as a rejection; anything but our typed errors would be a bug, and is still quarantined. */
+function protocolRejection(error: unknown, deviceId: string | null, seq: number | null): IngestRejection {
+  if (isTrialgateError(error)) {
+    return { reason: error.code, message: error.message, deviceId, seq, impersonation: false, details: { error: error.details } };
+  }
+  return { reason: 'E_INTERNAL_DECODE', message: 'the message could not be decoded', deviceId, seq, impersonation: false };
+}
+
+function pick(rejection: IngestRejection): Omit<IngestQuarantined, 'status' | 'quarantineId'> {
+  return {
+    reason: rejection.reason,
+    message: rejection.message,
+    deviceId: rejection.deviceId,
+    seq: rejection.seq,
+    impersonation: rejection.impersonation,
+  };
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
