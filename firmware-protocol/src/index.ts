@@ -138,3 +138,29 @@ export {
   type SerialFrameParserOptions,
   type SerialFrameResult,
 } from './serial/serial-frame-parser.js';
+
+// BLE health characteristics (spec section 3; GATT Specification Supplement; IEEE 11073-20601)
+export {
+  decodeFloat,
+  decodeSfloat,
+  encodeFloat,
+  encodeSfloat,
+  type Ieee11073SpecialKind,
+  type Ieee11073Value,
+} from './gatt/ieee11073-float.js';
+export { GATT_SERVICE_UUIDS, GATT_UUIDS, normalizeGattUuid, type GattUuid } from './gatt/gatt-uuids.js';
+export type { GattBitField } from './gatt/gatt-bit-field.js';
+export type { GattDateTime } from './gatt/gatt-date-time.js';
+export { GATT_MAX_VALUE_BYTES, decodeGattValue, type GattValue } from './gatt/decode-gatt-value.js';
+export { decodeHeartRateMeasurement, type HeartRateMeasurement } from './gatt/heart-rate-measurement.js';
+export { decodeBloodPressureMeasurement, type BloodPressureMeasurement } from './gatt/blood-pressure-measurement.js';
+export { decodeTemperatureMeasurement, type TemperatureMeasurement } from './gatt/temperature-measurement.js';
+export { decodeGlucoseMeasurement, type GlucoseMeasurement } from './gatt/glucose-measurement.js';
+export { decodePlxSpotCheckMeasurement, type PlxSpotCheckMeasurement } from './gatt/plx-spot-check-measurement.js';
+export {
+  decodePlxContinuousMeasurement,
+  type PlxContinuousMeasurement,
+  type PlxReading,
+} from './gatt/plx-continuous-measurement.js';
+export { decodeWeightMeasurement, type ScaledValue, type WeightMeasurement } from './gatt/weight-measurement.js';
+export { decodeCurrentTime, type CurrentTime } from './gatt/current-time.js';
