@@ -1,27 +1,27 @@
 import {
-  CborFloat,
+  createConnectToken,
+  createDeviceMessage,
   createEd25519Signer,
-  encodeCbor,
+  encodeDevicePayload as encodePayload,
   signCoseSign1,
-  type CborEncodable,
+  PAYLOAD_VERSION,
+  type DevicePayload,
   type Ed25519Signer,
 } from '@trialgate/firmware-protocol';
-import { FLOAT_FIELDS, type Reading } from '../models/reading.js';
+import type { Reading } from '../models/reading.js';
 
-/** Payload version (spec section 2, `v`). */
-export const PAYLOAD_VERSION = 1;
+/** The payload (spec section 2) of a reading as device `deviceId` numbers it. */
+export function devicePayload(deviceId: string, seq: number, reading: Reading): DevicePayload {
+  // A Reading's data is the spec's data table by construction (models/); the encoder checks it again.
+  return { v: PAYLOAD_VERSION, dev: deviceId, seq, t: reading.t, type: reading.type, data: reading.data } as DevicePayload;
+}
 
 /**
- * The payload map of spec section 2, keys in the spec's order: `v`, `dev`, `seq`, `t`, `type`, `data`. Float
- * fields are forced to CBOR floats (`CborFloat`) so 97.0 % stays a float, as a C `double` would be written.
+ * The payload bytes, encoded by firmware-protocol as a C firmware would (keys in the spec's order, float
+ * fields always CBOR floats) and checked against the schema there.
  */
 export function encodeDevicePayload(deviceId: string, seq: number, reading: Reading): Uint8Array {
-  const floats = new Set(FLOAT_FIELDS[reading.type] ?? []);
-  const data: Record<string, CborEncodable> = {};
-  for (const [key, value] of Object.entries(reading.data)) {
-    data[key] = typeof value === 'number' && floats.has(key) ? new CborFloat(value) : value;
-  }
-  return encodeCbor({ v: PAYLOAD_VERSION, dev: deviceId, seq, t: reading.t, type: reading.type, data });
+  return encodePayload(devicePayload(deviceId, seq, reading));
 }
 
 /** Signs a device's messages and connect tokens with its key (the node:crypto key object is built once). */
@@ -36,19 +36,16 @@ export class DeviceSigner {
 
   /** A COSE_Sign1 device message (spec section 2). */
   message(seq: number, reading: Reading): Uint8Array {
-    return this.signPayload(encodeDevicePayload(this.deviceId, seq, reading));
+    return createDeviceMessage({ payload: devicePayload(this.deviceId, seq, reading), secretKey: this.signer });
   }
 
-  /** Signs arbitrary payload bytes with this device's kid (fault injection builds odd payloads). */
+  /** Signs arbitrary payload bytes with this device's key (fault injection builds odd payloads). */
   signPayload(payload: Uint8Array, kid: string = this.deviceId): Uint8Array {
     return signCoseSign1({ kid, payload, secretKey: this.signer });
   }
 
-  /**
-   * A connect token (spec section 3): a COSE_Sign1 over `{"v": 1, "dev", "purpose": "connect", "iat"}`, used
-   * once as the MQTT password.
-   */
+  /** A connect token (spec section 3), used once as the MQTT password. */
   connectToken(issuedAtMs: number): Uint8Array {
-    return this.signPayload(encodeCbor({ v: 1, dev: this.deviceId, purpose: 'connect', iat: issuedAtMs }));
+    return createConnectToken({ deviceId: this.deviceId, secretKey: this.signer, issuedAtMs });
   }
 }
