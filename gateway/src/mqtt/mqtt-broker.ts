@@ -1,0 +1,194 @@
+/**
+ * The embedded MQTT broker (aedes 1.2, MQTT 3.1.1): wires the hooks (one file per concern, like aedes'
+ * own handlers) to the registry, the ingestion pipeline and the downlink, and starts the listeners.
+ *
+ *   preConnect          remembers whether the CONNECT carried a will (refused in authenticate)
+ *   authenticate        authenticate.ts: connect tokens (spec section 3)
+ *   authorizePublish    authorize-publish.ts: the ingestion path; PUBACK only once durable
+ *   authorizeSubscribe  authorize-subscribe.ts: own downlink only
+ *   authorizeForward    authorize-subscribe.ts: nothing but a client's own downlink reaches it
+ *
+ * Shutdown is two steps, so the gateway can finish in-flight appends in between: `stopAccepting()` closes
+ * the listeners (connected devices keep their connections and get their PUBACKs), `close()` disconnects
+ * everyone.
+ */
+import { Aedes, type Client, type PublishPacket } from 'aedes';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { DownlinkSigner } from '../downlink/downlink-signer.js';
+import { signNotice, type NoticeData } from '../downlink/notice.js';
+import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
+import type { SignatureVerifier } from '../ingest/signature-verifier.js';
+import type { DeviceRegistry } from '../registry/device-registry.js';
+import type { GatewayLog } from '../storage/gateway-log.js';
+import { createAuthenticate, type ConnectRefusal } from './authenticate.js';
+import { createAuthorizePublish, type DeviceNotifier } from './authorize-publish.js';
+import { authorizeForward, createAuthorizeSubscribe } from './authorize-subscribe.js';
+import type { ConnectTokenReplayGuard } from './connect-token-replay-guard.js';
+import { downlinkTopic } from './device-topics.js';
+import { startMqttListeners, type MqttListenerAddresses, type MqttListenerOptions } from './mqtt-listeners.js';
+import type { MqttMetrics } from './mqtt-metrics.js';
+
+export interface MqttBrokerDependencies {
+  readonly pipeline: IngestPipeline;
+  readonly registry: DeviceRegistry;
+  readonly verifier: SignatureVerifier;
+  readonly replayGuard: ConnectTokenReplayGuard;
+  /** Where refused connection attempts are recorded (quarantine). */
+  readonly log: Pick<GatewayLog, 'quarantine'>;
+  readonly signer: DownlinkSigner;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: MqttMetrics;
+}
+
+export interface MqttBroker extends DeviceNotifier {
+  readonly aedes: Aedes;
+  readonly addresses: MqttListenerAddresses;
+  /** Publishes signed downlink bytes to a device (QoS 1); resolves once handed to the broker. */
+  sendDownlink(deviceId: string, bytes: Uint8Array): Promise<void>;
+  /** Closes the connection of a device, if connected. */
+  disconnect(deviceId: string): void;
+  /** Stops accepting connections; connected devices stay. */
+  stopAccepting(): Promise<void>;
+  /** Disconnects every device and stops the broker. */
+  close(): Promise<void>;
+}
+
+/** Refused connections written to quarantine at once at most; more are counted, not written (flooding). */
+const MAX_REFUSALS_IN_FLIGHT = 256;
+const REPLAY_GUARD_PRUNE_MS = 60_000;
+
+export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: MqttListenerOptions): Promise<MqttBroker> {
+  const logger = deps.logger;
+  const clientsWithWill = new WeakSet<Client>();
+  let refusalsInFlight = 0;
+
+  const recordRefusal = (refusal: ConnectRefusal): void => {
+    if (refusalsInFlight >= MAX_REFUSALS_IN_FLIGHT) {
+      deps.metrics.refusalsNotRecorded.inc();
+      return;
+    }
+    refusalsInFlight += 1;
+    deps.log
+      .quarantine({
+        receivedAtMs: refusal.receivedAtMs,
+        transport: 'mqtt',
+        claimedDeviceId: refusal.deviceId,
+        source: 'mqtt-connect',
+        reason: refusal.reason,
+        message: refusal.message,
+        details: { tokenSha256: refusal.tokenSha256, remoteAddress: refusal.remoteAddress },
+        // The token itself is not kept: it is a credential (never stored or logged); its digest identifies it.
+        original: new Uint8Array(0),
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => logger.error({ event: 'quarantine_failed', err: error }, 'could not record a refused connection'),
+      )
+      .finally(() => {
+        refusalsInFlight -= 1;
+      });
+  };
+
+  // Function declarations: the hooks below need them before `aedes` exists, and they run only after.
+  function notify(deviceId: string, notice: NoticeData): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = signNotice({ dev: deviceId, t: deps.clock.now(), notice }, deps.signer);
+    } catch (error) {
+      logger.error({ event: 'notice_failed', deviceId, err: error }, 'could not sign a notice');
+      return;
+    }
+    deps.metrics.noticesSent.inc({ code: notice.code });
+    publish(deviceId, bytes).catch((error: unknown) => logger.warn({ event: 'notice_failed', deviceId, err: error }, 'could not send a notice'));
+  }
+  function publish(deviceId: string, bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const packet: PublishPacket = {
+        cmd: 'publish',
+        topic: downlinkTopic(deviceId),
+        payload: Buffer.from(bytes),
+        qos: 1,
+        retain: false,
+        dup: false,
+      };
+      aedes.publish(packet, (error) => (error === undefined || error === null ? resolve() : reject(error)));
+    });
+  }
+
+  const aedes = new Aedes({
+    // Device ids are up to 64 characters (spec section 1); aedes checks this only for MQTT 3.1 clients.
+    maxClientsIdLength: 64,
+    connectTimeout: 10_000,
+    preConnect: (client, packet, callback) => {
+      if (packet.will !== undefined && packet.will !== null) clientsWithWill.add(client);
+      callback(null, true);
+    },
+    authenticate: createAuthenticate({
+      registry: deps.registry,
+      verifier: deps.verifier,
+      replayGuard: deps.replayGuard,
+      clock: deps.clock,
+      logger,
+      metrics: deps.metrics,
+      clientsWithWill,
+      recordRefusal,
+    }),
+    authorizePublish: createAuthorizePublish({ pipeline: deps.pipeline, notifier: { notify }, clock: deps.clock, logger }),
+    authorizeSubscribe: createAuthorizeSubscribe({ logger, metrics: deps.metrics }),
+    authorizeForward,
+  });
+  await aedes.listen();
+
+  const updateClients = (): void => deps.metrics.clients.set(aedes.connectedClients);
+  aedes.on('client', updateClients);
+  aedes.on('clientDisconnect', (client) => {
+    updateClients();
+    logger.info({ event: 'disconnected', deviceId: client.id }, 'device disconnected');
+  });
+  aedes.on('clientError', (client, error) => logger.debug({ event: 'client_error', deviceId: client.id, err: error }, 'client connection error'));
+
+  const disconnect = (deviceId: string): void => {
+    const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId];
+    client?.close();
+  };
+  // A device suspended, retired or no longer allowed MQTT loses its connection at once.
+  const unsubscribeRegistry = deps.registry.onChange((record) => {
+    if (record.status !== 'active' || !record.transports.includes('mqtt')) disconnect(record.id);
+  });
+  const prune = setInterval(() => deps.replayGuard.prune(deps.clock.now()), REPLAY_GUARD_PRUNE_MS);
+  prune.unref();
+
+  let listening;
+  try {
+    listening = await startMqttListeners(listeners, (stream, request) => aedes.handle(stream, request));
+  } catch (error) {
+    clearInterval(prune);
+    unsubscribeRegistry();
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw error;
+  }
+  let stopped = false;
+  return {
+    aedes,
+    addresses: listening.addresses,
+    notify,
+    sendDownlink: publish,
+    disconnect,
+    stopAccepting: async () => {
+      if (stopped) return;
+      stopped = true;
+      await listening.close();
+    },
+    close: async () => {
+      if (!stopped) {
+        stopped = true;
+        await listening.close();
+      }
+      clearInterval(prune);
+      unsubscribeRegistry();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/** The broker's own metrics, added to the gateway's registry. */
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface MqttMetrics {
+  /** Connections refused, by reason code. */
+  readonly connectionsRefused: Counter<'reason'>;
+  /** Connections accepted. */
+  readonly connectionsAccepted: Counter;
+  /** Devices connected now. */
+  readonly clients: Gauge;
+  /** Subscriptions refused (anything but the device's own downlink). */
+  readonly subscriptionsRefused: Counter;
+  /** Notices sent on downlinks, by code. */
+  readonly noticesSent: Counter<'code'>;
+  /** Connection refusals that could not be written to quarantine (too many at once): counted, not silent. */
+  readonly refusalsNotRecorded: Counter;
+}
+
+export function createMqttMetrics(registry: Registry): MqttMetrics {
+  const get = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
+  const registers = [registry];
+  return {
+    connectionsRefused:
+      get<Counter<'reason'>>('trialgate_mqtt_connections_refused_total') ??
+      new Counter({ name: 'trialgate_mqtt_connections_refused_total', help: 'MQTT connections refused, by reason code', labelNames: ['reason'] as const, registers }),
+    connectionsAccepted:
+      get<Counter>('trialgate_mqtt_connections_accepted_total') ??
+      new Counter({ name: 'trialgate_mqtt_connections_accepted_total', help: 'MQTT connections accepted', registers }),
+    clients: get<Gauge>('trialgate_mqtt_clients') ?? new Gauge({ name: 'trialgate_mqtt_clients', help: 'Devices connected over MQTT', registers }),
+    subscriptionsRefused:
+      get<Counter>('trialgate_mqtt_subscriptions_refused_total') ??
+      new Counter({ name: 'trialgate_mqtt_subscriptions_refused_total', help: 'MQTT subscriptions refused', registers }),
+    noticesSent:
+      get<Counter<'code'>>('trialgate_downlink_notices_total') ??
+      new Counter({ name: 'trialgate_downlink_notices_total', help: 'Notices sent to devices on their downlink, by code', labelNames: ['code'] as const, registers }),
+    refusalsNotRecorded:
+      get<Counter>('trialgate_mqtt_refusals_not_recorded_total') ??
+      new Counter({
+        name: 'trialgate_mqtt_refusals_not_recorded_total',
+        help: 'Connection refusals not written to quarantine because too many were being written at once',
+        registers,
+      }),
+  };
+}
