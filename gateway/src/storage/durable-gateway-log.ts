@@ -1,0 +1,762 @@
+/**
+ * The durable `GatewayLog`: group commit over the segment files, with the derived files and the state
+ * database updated after each fsync (docs/storage.md). Opened by `openLogStore`, which recovers everything
+ * first; this class only appends, reads and closes.
+ *
+ * One group commit at a time. While its fsync is in flight, appends queue up and share the next one
+ * (Tessera's "durably assigned index, integrated soon after"). A commit:
+ *   1. decides each claimed append against the seq index and the batch itself (atomic: nothing else runs
+ *      between the decision and the write, and the previous commit's index rows are already in SQLite);
+ *   2. writes the new records at the end of the last segment and the quarantine records at the end of the
+ *      quarantine file, then fdatasyncs both (the durability point);
+ *   3. on a write or fsync failure cuts both files back to where they were, so that nothing half-written
+ *      remains, and rejects the batch with E_STORAGE_NO_SPACE / E_STORAGE_WRITE (nothing is acknowledged);
+ *   4. otherwise writes the offsets and tree nodes, commits the seq/quarantine index rows, the committed size
+ *      and the projections in one SQLite transaction, calls the committed listeners, and resolves.
+ * If step 4 fails, the entries are durable (they are resolved as appended) and the derived state is marked
+ * behind: the next commit first catches it up from the files, or refuses with a typed error if it cannot.
+ */
+import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import { leafHash, type IncrementalTree, type LogEntry } from '@trialgate/proof-formats';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { Logger } from '../observability/logger.js';
+import { decodeEntryBytes, entryBytes } from './entry-bytes.js';
+import type { EntryOffsetIndex } from './entry-offset-index.js';
+import type { FileTreeHashStore } from './file-tree-hash-store.js';
+import type { FramedRecordFile } from './framed-record-file.js';
+import type {
+  AppendOutcome,
+  CommittedEntry,
+  GatewayLog,
+  QuarantineInput,
+  QuarantineRecord,
+  SeqClaim,
+} from './gateway-log.js';
+import type { LogProjection } from './log-projection.js';
+import type { LogSegmentFiles } from './log-segment-files.js';
+import { decodeQuarantineRecord, encodeQuarantineRecord } from './quarantine-record-codec.js';
+import { quarantineListLimit, type QuarantineFilter, type QuarantineQuery } from './quarantine-query.js';
+import { framedLength, writeRecord } from './record-framing.js';
+import type { SeqClaimOf } from './seq-claim-of-entry.js';
+import { writeMeta, type StateDatabase } from './state-database.js';
+import { StorageError } from './storage-error.js';
+import { MAX_ENTRY_BYTES } from './storage-limits.js';
+import { storageWriteError } from './storage-write-error.js';
+import { treeReaderOver, type TreeReader } from './tree-reader.js';
+import { catchUpTree, extendOffsetsFromSegments, treeFeeder } from './log-recovery.js';
+
+export interface GroupCommitLimits {
+  /** Entries and quarantine records per group commit (default 4096). */
+  readonly maxBatchRecords: number;
+  /** Bytes per group commit (default 8 MiB). */
+  readonly maxBatchBytes: number;
+  /** Appends waiting for the disk before new ones are refused with E_STORAGE_OVERLOADED (default 65,536). */
+  readonly maxQueuedRecords: number;
+  /** Bytes waiting for the disk before new appends are refused (default 64 MiB). */
+  readonly maxQueuedBytes: number;
+  /**
+   * Make the offset index and tree durable every this many entries (default 65,536), besides at each
+   * checkpoint and at close, which bounds what a recovery after power loss re-derives.
+   */
+  readonly syncDerivedEvery: number;
+}
+
+export const DEFAULT_GROUP_COMMIT_LIMITS: GroupCommitLimits = {
+  maxBatchRecords: 4096,
+  maxBatchBytes: 8 * 1024 * 1024,
+  maxQueuedRecords: 65_536,
+  maxQueuedBytes: 64 * 1024 * 1024,
+  syncDerivedEvery: 65_536,
+};
+
+/** Everything `openLogStore` opened and recovered, handed over to the log. */
+export interface DurableLogParts {
+  readonly db: StateDatabase;
+  readonly segments: LogSegmentFiles;
+  readonly offsets: EntryOffsetIndex;
+  readonly treeStore: FileTreeHashStore;
+  readonly tree: IncrementalTree;
+  readonly quarantineFile: FramedRecordFile;
+  /** Entries in the log (all derived data is caught up to it). */
+  readonly size: number;
+  /** Byte offset after the last record of the last segment. */
+  readonly segmentEnd: number;
+  readonly nextQuarantineId: number;
+  readonly projections: readonly LogProjection[];
+  readonly seqClaimOf: SeqClaimOf;
+  readonly limits: GroupCommitLimits;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics | undefined;
+  /** Closes files, the database and the lock, after the log drained. */
+  readonly closeResources: () => void;
+}
+
+interface PendingAppend {
+  readonly kind: 'append';
+  readonly entry: LogEntry;
+  readonly bytes: Uint8Array;
+  readonly claim: SeqClaim | undefined;
+  readonly resolve: (outcome: AppendOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface PendingQuarantine {
+  readonly kind: 'quarantine';
+  readonly input: QuarantineInput;
+  readonly resolve: (record: QuarantineRecord) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Pending = PendingAppend | PendingQuarantine;
+
+interface SeqRow {
+  readonly entry_index: number;
+  readonly original_sha256: Buffer;
+}
+
+interface QuarantineRow {
+  readonly id: number;
+  readonly file_offset: number;
+}
+
+export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
+  readonly tree: TreeReader;
+  readonly #p: DurableLogParts;
+  readonly #db: StateDatabase;
+  readonly #log: Logger;
+  readonly #listeners = new Set<(entries: readonly CommittedEntry[]) => void>();
+  readonly #projectionsBehind = new Set<string>();
+  #size: number;
+  #segmentEnd: number;
+  #nextQuarantineId: number;
+  #queue: Pending[] = [];
+  #queuedBytes = 0;
+  #flushing = false;
+  #scheduled = false;
+  #closed = false;
+  #closePromise: Promise<void> | null = null;
+  #drainWaiters: (() => void)[] = [];
+  /** A failed write may have left bytes past the end of a file: cut them before the next write. */
+  #segmentTailDirty = false;
+  #quarantineTailDirty = false;
+  /** Offsets, tree or state database missed a commit: catch up from the files before deciding more. */
+  #derivedBehind = false;
+  #resourcesClosed = false;
+  /** Entries committed since the derived files were last made durable (bounds the work of a recovery). */
+  #entriesSinceSync = 0;
+  readonly #statements: {
+    readonly seqLookup: Statement<unknown[]>;
+    readonly seqInsert: Statement<unknown[]>;
+    readonly quarantineInsert: Statement<unknown[]>;
+    readonly watermark: Statement<unknown[]>;
+  };
+
+  constructor(parts: DurableLogParts) {
+    this.#p = parts;
+    this.#db = parts.db;
+    this.#log = parts.logger;
+    this.#size = parts.size;
+    this.#segmentEnd = parts.segmentEnd;
+    this.#nextQuarantineId = parts.nextQuarantineId;
+    this.tree = treeReaderOver(parts.treeStore, () => this.#size);
+    this.#statements = {
+      seqLookup: this.#db.prepare('SELECT entry_index, original_sha256 FROM seq_index WHERE device_id = ? AND seq = ?'),
+      seqInsert: this.#db.prepare(
+        'INSERT OR IGNORE INTO seq_index (device_id, seq, entry_index, original_sha256) VALUES (?, ?, ?, ?)',
+      ),
+      quarantineInsert: this.#db.prepare(
+        `INSERT INTO quarantine_index (id, received_at_ms, transport, claimed_device_id, reason, file_offset, record_bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      watermark: this.#db.prepare(
+        'INSERT INTO projection_watermarks (name, log_size) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET log_size = excluded.log_size',
+      ),
+    };
+    parts.metrics?.treeSize.set(this.#size);
+  }
+
+  append(entry: LogEntry, claim?: SeqClaim): Promise<AppendOutcome> {
+    if (this.#closed) return Promise.reject(closedError());
+    let bytes: Uint8Array;
+    try {
+      bytes = entryBytes(entry);
+    } catch (cause) {
+      return Promise.reject(new StorageError('E_STORAGE_WRITE', 'the entry cannot be encoded', { cause }));
+    }
+    if (bytes.length > MAX_ENTRY_BYTES) {
+      return Promise.reject(
+        new StorageError('E_STORAGE_ENTRY_TOO_LARGE', `an entry of ${bytes.length} bytes exceeds ${MAX_ENTRY_BYTES}`, {
+          details: { length: bytes.length, max: MAX_ENTRY_BYTES },
+        }),
+      );
+    }
+    const overloaded = this.#admit(bytes.length);
+    if (overloaded !== null) return Promise.reject(overloaded);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: 'append', entry, bytes, claim, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  quarantine(input: QuarantineInput): Promise<QuarantineRecord> {
+    if (this.#closed) return Promise.reject(closedError());
+    const overloaded = this.#admit(input.original.length + 512);
+    if (overloaded !== null) return Promise.reject(overloaded);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: 'quarantine', input, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  size(): number {
+    return this.#size;
+  }
+
+  readEntry(index: number): Uint8Array {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.#size) {
+      throw new StorageError('E_STORAGE_INDEX_RANGE', `no entry ${index}: the log holds ${this.#size}`, {
+        details: { index, size: this.#size },
+      });
+    }
+    const segment = this.#p.segments.segmentOf(index);
+    return this.#p.segments.readRecord(segment, this.#p.offsets.read(index), index);
+  }
+
+  onCommitted(listener: (entries: readonly CommittedEntry[]) => void): () => void {
+    const wrapped = (entries: readonly CommittedEntry[]): void => listener(entries);
+    this.#listeners.add(wrapped);
+    return () => {
+      this.#listeners.delete(wrapped);
+    };
+  }
+
+  listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {
+    return listQuarantineRecords(this.#db, this.#p.quarantineFile, filter);
+  }
+
+  countQuarantineByReason(): Record<string, number> {
+    return countQuarantineByReason(this.#db);
+  }
+
+  /**
+   * Makes the offsets and tree files durable up to the current size and records that as the trusted point
+   * (recovery re-derives only what lies beyond it). The checkpointer calls it before signing.
+   */
+  async syncDerived(): Promise<number> {
+    if (this.#derivedBehind) return this.#syncedSize();
+    const size = this.#size;
+    try {
+      await settleAll([this.#p.offsets.syncAsync(), this.#p.treeStore.syncAsync()]);
+    } catch (error) {
+      throw storageWriteError(error, 'syncing the offset index and tree');
+    }
+    if (this.#resourcesClosed) return size;
+    writeMeta(this.#db, 'synced_size', Math.max(size, this.#syncedSize()));
+    return size;
+  }
+
+  close(): Promise<void> {
+    if (this.#closePromise !== null) return this.#closePromise;
+    this.#closed = true;
+    this.#closePromise = (async () => {
+      await this.#drained();
+      try {
+        if (!this.#derivedBehind) {
+          this.#p.offsets.sync();
+          this.#p.treeStore.sync();
+          writeMeta(this.#db, 'synced_size', this.#size);
+        }
+      } catch (error) {
+        this.#log.warn({ err: error }, 'could not sync derived files at close; they are rebuilt on open');
+      } finally {
+        this.#resourcesClosed = true;
+        this.#p.closeResources();
+      }
+    })();
+    return this.#closePromise;
+  }
+
+  #syncedSize(): number {
+    const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'synced_size'").get() as
+      | { value: string }
+      | undefined;
+    return row === undefined ? 0 : Number(row.value);
+  }
+
+  #admit(bytes: number): StorageError | null {
+    const limits = this.#p.limits;
+    if (this.#queue.length >= limits.maxQueuedRecords || this.#queuedBytes + bytes > limits.maxQueuedBytes) {
+      this.#p.metrics?.storageErrors.inc({ code: 'E_STORAGE_OVERLOADED' });
+      return new StorageError('E_STORAGE_OVERLOADED', 'too many appends are waiting for the disk; try again later', {
+        details: { queued: this.#queue.length, queuedBytes: this.#queuedBytes },
+      });
+    }
+    this.#queuedBytes += bytes;
+    return null;
+  }
+
+  #drained(): Promise<void> {
+    if (!this.#flushing && !this.#scheduled && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#flushing || this.#scheduled) return;
+    this.#scheduled = true;
+    // setImmediate: everything appended in this turn of the event loop joins the first commit.
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flushLoop();
+    });
+  }
+
+  async #flushLoop(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      while (this.#queue.length > 0) await this.#commitOnce();
+    } finally {
+      this.#flushing = false;
+      if (this.#queue.length > 0) this.#schedule();
+      else for (const waiter of this.#drainWaiters.splice(0)) waiter();
+    }
+  }
+
+  async #commitOnce(): Promise<void> {
+    const p = this.#p;
+    if (this.#derivedBehind) {
+      try {
+        this.#catchUpDerived();
+      } catch (error) {
+        const failure =
+          error instanceof StorageError
+            ? error
+            : new StorageError('E_STORAGE_STATE_DB', 'the log index could not catch up', { cause: error });
+        this.#rejectAll(this.#queue.splice(0), failure);
+        this.#queuedBytes = 0;
+        return;
+      }
+    }
+
+    // 1. Decide, in call order, up to the batch bounds and never across a segment boundary.
+    const capacity = p.segments.capacity;
+    const firstIndex = this.#size;
+    const batchSeq = new Map<string, { index: number; hash: Buffer }>();
+    const decided: { item: Pending; outcome: AppendOutcome | QuarantineRecord; hash?: Buffer }[] = [];
+    const newEntries: PendingAppend[] = [];
+    const newQuarantine: QuarantineRecord[] = [];
+    let bytes = 0;
+    let taken = 0;
+    let nextIndex = firstIndex;
+    let nextQuarantineId = this.#nextQuarantineId;
+    for (const item of this.#queue) {
+      if (taken >= p.limits.maxBatchRecords || (taken > 0 && bytes >= p.limits.maxBatchBytes)) break;
+      if (item.kind === 'quarantine') {
+        const record: QuarantineRecord = {
+          ...item.input,
+          details: { ...item.input.details },
+          original: Uint8Array.from(item.input.original),
+          id: nextQuarantineId,
+        };
+        nextQuarantineId += 1;
+        newQuarantine.push(record);
+        decided.push({ item, outcome: record });
+        bytes += item.input.original.length + 512;
+        taken += 1;
+        continue;
+      }
+      if (nextIndex % capacity === 0 && nextIndex > firstIndex) break;
+      const decision = this.#decide(item, nextIndex, batchSeq);
+      if (decision.outcome.status === 'appended') {
+        nextIndex += 1;
+        newEntries.push(item);
+      }
+      decided.push(decision);
+      bytes += item.bytes.length;
+      taken += 1;
+    }
+    this.#queue = this.#queue.slice(taken);
+    this.#queuedBytes = Math.max(0, this.#queuedBytes - bytes);
+
+    // 2. Write and fsync.
+    const segment = p.segments.segmentOf(firstIndex);
+    const started = process.hrtime.bigint();
+    let entryBuffer = Buffer.alloc(0);
+    const offsets: number[] = [];
+    const quarantinePayloads = newQuarantine.map((record) => encodeQuarantineRecord(record));
+    const quarantineOffsets: number[] = [];
+    let quarantineBuffer = Buffer.alloc(0);
+    try {
+      if (newEntries.length > 0) {
+        if (!p.segments.segments.some((s) => s.first === segment)) {
+          p.segments.createSegment(segment);
+          this.#segmentEnd = p.segments.fileSize(segment);
+        }
+        if (this.#segmentTailDirty) {
+          p.segments.truncate(segment, this.#segmentEnd);
+          this.#segmentTailDirty = false;
+        }
+        entryBuffer = Buffer.allocUnsafe(newEntries.reduce((n, e) => n + framedLength(e.bytes), 0));
+        let at = 0;
+        for (const item of newEntries) {
+          offsets.push(this.#segmentEnd + at);
+          at = writeRecord(entryBuffer, at, item.bytes);
+        }
+      }
+      if (newQuarantine.length > 0) {
+        if (this.#quarantineTailDirty) {
+          p.quarantineFile.discardTail();
+          this.#quarantineTailDirty = false;
+        }
+        quarantineBuffer = Buffer.allocUnsafe(quarantinePayloads.reduce((n, q) => n + framedLength(q), 0));
+        let at = 0;
+        for (const payload of quarantinePayloads) {
+          quarantineOffsets.push(p.quarantineFile.end + at);
+          at = writeRecord(quarantineBuffer, at, payload);
+        }
+      }
+      // Both settle before anything is cut back: a write still in flight must not land after the cut.
+      await settleAll([
+        newEntries.length > 0 ? p.segments.write(segment, entryBuffer, this.#segmentEnd) : undefined,
+        newQuarantine.length > 0 ? p.quarantineFile.append(quarantineBuffer) : undefined,
+      ]);
+      await settleAll([
+        newEntries.length > 0 ? p.segments.sync(segment) : undefined,
+        newQuarantine.length > 0 ? p.quarantineFile.sync() : undefined,
+      ]);
+    } catch (error) {
+      const failure = storageWriteError(error, 'appending to the log');
+      this.#cutBack(segment, newEntries.length > 0, newQuarantine.length > 0);
+      p.metrics?.storageErrors.inc({ code: failure.code });
+      this.#log.error({ err: failure, records: decided.length }, 'group commit failed; nothing of it was acknowledged');
+      this.#rejectAll(
+        decided.map((d) => d.item),
+        failure,
+      );
+      return;
+    }
+    const fsyncSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    p.metrics?.fsyncSeconds.observe(fsyncSeconds);
+    p.metrics?.groupCommitEntries.observe(decided.length);
+
+    // Durable from here: the entries have their indices whatever happens next.
+    this.#segmentEnd += entryBuffer.length;
+    this.#size = nextIndex;
+    this.#nextQuarantineId = nextQuarantineId;
+    if (newQuarantine.length > 0) p.quarantineFile.commit(p.quarantineFile.end + quarantineBuffer.length);
+    const committed: CommittedEntry[] = newEntries.map((item, k) => ({
+      index: firstIndex + k,
+      entry: item.entry,
+      bytes: item.bytes,
+    }));
+
+    // 4. Derived state.
+    try {
+      p.offsets.append(offsets);
+      p.tree.appendLeafHashes(newEntries.map((item) => leafHash(item.bytes)));
+      this.#db.transaction(() => {
+        for (const d of decided) {
+          if (d.item.kind === 'append' && d.item.claim !== undefined && d.hash !== undefined) {
+            const outcome = d.outcome as AppendOutcome;
+            if (outcome.status === 'appended') {
+              this.#statements.seqInsert.run(d.item.claim.deviceId, d.item.claim.seq, outcome.index, d.hash);
+            }
+          }
+        }
+        for (const [k, record] of newQuarantine.entries()) {
+          this.#statements.quarantineInsert.run(
+            record.id,
+            record.receivedAtMs,
+            record.transport,
+            record.claimedDeviceId,
+            record.reason,
+            quarantineOffsets[k],
+            framedLength(quarantinePayloads[k] ?? new Uint8Array()),
+          );
+        }
+        writeMeta(this.#db, 'committed_size', this.#size);
+        if (committed.length > 0) this.#applyProjections(committed);
+      })();
+    } catch (error) {
+      this.#derivedBehind = true;
+      const failure = storageWriteError(error, 'updating the log index');
+      p.metrics?.storageErrors.inc({ code: failure.code });
+      this.#log.error({ err: failure }, 'derived state fell behind the log; it catches up before the next commit');
+    }
+
+    this.#entriesSinceSync += committed.length;
+    if (this.#entriesSinceSync >= p.limits.syncDerivedEvery && !this.#derivedBehind) {
+      this.#entriesSinceSync = 0;
+      this.syncDerived().catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'could not sync the offset index and tree; recovery re-derives them');
+      });
+    }
+    p.metrics?.entriesAppended.inc(committed.length);
+    p.metrics?.quarantineRecords.inc(newQuarantine.length);
+    p.metrics?.treeSize.set(this.#size);
+    if (committed.length > 0) {
+      for (const listener of [...this.#listeners]) {
+        try {
+          listener(committed);
+        } catch (error) {
+          this.#log.error({ err: error }, 'a committed-entries listener threw');
+        }
+      }
+    }
+    for (const d of decided) {
+      if (d.item.kind === 'append') {
+        if ((d.outcome as AppendOutcome).status === 'duplicate') p.metrics?.messagesDuplicate.inc();
+        d.item.resolve(d.outcome as AppendOutcome);
+      } else {
+        d.item.resolve(d.outcome as QuarantineRecord);
+      }
+    }
+  }
+
+  #decide(
+    item: PendingAppend,
+    index: number,
+    batchSeq: Map<string, { index: number; hash: Buffer }>,
+  ): { item: Pending; outcome: AppendOutcome; hash?: Buffer } {
+    if (item.claim === undefined) return { item, outcome: { status: 'appended', index } };
+    const hash = createHash('sha256').update(item.entry.original).digest();
+    const key = `${item.claim.deviceId}\u0000${item.claim.seq}`;
+    const inBatch = batchSeq.get(key);
+    const known =
+      inBatch ??
+      (() => {
+        const row = this.#statements.seqLookup.get(item.claim.deviceId, item.claim.seq) as SeqRow | undefined;
+        return row === undefined ? undefined : { index: row.entry_index, hash: row.original_sha256 };
+      })();
+    if (known !== undefined) {
+      const status = known.hash.equals(hash) ? 'duplicate' : 'conflict';
+      return { item, outcome: { status, index: known.index } };
+    }
+    batchSeq.set(key, { index, hash });
+    return { item, outcome: { status: 'appended', index }, hash };
+  }
+
+  #applyProjections(committed: readonly CommittedEntry[]): void {
+    const last = committed.at(-1);
+    if (last === undefined) return;
+    for (const projection of this.#p.projections) {
+      if (this.#projectionsBehind.has(projection.name)) continue;
+      try {
+        this.#db.transaction(() => {
+          projection.apply(this.#db, committed);
+          this.#statements.watermark.run(projection.name, last.index + 1);
+        })();
+      } catch (error) {
+        // Its savepoint is rolled back; it replays from its watermark on the next commit or open.
+        this.#projectionsBehind.add(projection.name);
+        this.#derivedBehind = true;
+        this.#log.error({ err: error, projection: projection.name }, 'a projection failed; it replays from its watermark');
+      }
+    }
+  }
+
+  /** Brings offsets, tree, seq index and projections up to the log's size, from the files. */
+  #catchUpDerived(): void {
+    const p = this.#p;
+    if (p.offsets.count < this.#size) {
+      // The tree follows the offsets: entries with an offset but no leaf first, then the scan feeds both.
+      catchUpTree(p.tree, p.offsets.count, (i) => this.readEntryUnchecked(i));
+      const feeder = treeFeeder(p.tree);
+      const scan = extendOffsetsFromSegments(p.segments, p.offsets, feeder.onEntry);
+      feeder.finish();
+      if (scan.size < this.#size) {
+        throw new StorageError('E_STORAGE_CORRUPT', 'entries that were fsync\'d can no longer be read', {
+          details: { size: this.#size, readable: scan.size },
+        });
+      }
+    }
+    catchUpTree(p.tree, this.#size, (i) => this.readEntry(i));
+    const committedRow = this.#db.prepare("SELECT value FROM meta WHERE key = 'committed_size'").get() as
+      | { value: string }
+      | undefined;
+    const indexed = committedRow === undefined ? 0 : Number(committedRow.value);
+    catchUpSeqIndex(this.#db, this.#p.seqClaimOf, indexed, this.#size, (i) => this.readEntry(i));
+    catchUpQuarantineIndex(this.#db, p.quarantineFile);
+    for (const projection of p.projections) {
+      replayProjection(this.#db, projection, this.#size, (i) => this.readEntry(i));
+      this.#projectionsBehind.delete(projection.name);
+    }
+    this.#derivedBehind = false;
+    this.#log.info({ size: this.#size }, 'derived state caught up with the log');
+  }
+
+  /** Reads an entry whose offset is indexed, even if the log's size says otherwise (catch-up only). */
+  private readEntryUnchecked(index: number): Uint8Array {
+    return this.#p.segments.readRecord(this.#p.segments.segmentOf(index), this.#p.offsets.read(index), index);
+  }
+
+  #cutBack(segment: number, entries: boolean, quarantine: boolean): void {
+    if (entries) {
+      try {
+        this.#p.segments.truncate(segment, this.#segmentEnd);
+      } catch {
+        this.#segmentTailDirty = true;
+      }
+    }
+    if (quarantine) {
+      try {
+        this.#p.quarantineFile.discardTail();
+      } catch {
+        this.#quarantineTailDirty = true;
+      }
+    }
+  }
+
+  #rejectAll(items: readonly Pending[], error: StorageError): void {
+    for (const item of items) item.reject(error);
+  }
+}
+
+/** Like Promise.all, but waits for every promise to settle before throwing the first failure. */
+async function settleAll(promises: readonly (Promise<unknown> | undefined)[]): Promise<void> {
+  const results = await Promise.allSettled(promises.map((p) => p ?? Promise.resolve()));
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+}
+
+function closedError(): StorageError {
+  return new StorageError('E_STORAGE_CLOSED', 'the log is closed');
+}
+
+/** Rebuilds seq index rows for entries [from, to) from their bytes (after a crash or a failed commit). */
+export function catchUpSeqIndex(
+  db: StateDatabase,
+  seqClaimOf: SeqClaimOf,
+  from: number,
+  to: number,
+  readEntry: (index: number) => Uint8Array,
+): void {
+  if (from >= to) {
+    if (from > to) writeMeta(db, 'committed_size', to);
+    return;
+  }
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO seq_index (device_id, seq, entry_index, original_sha256) VALUES (?, ?, ?, ?)',
+  );
+  const CHUNK = 10_000;
+  for (let start = from; start < to; start += CHUNK) {
+    const end = Math.min(to, start + CHUNK);
+    db.transaction(() => {
+      for (let i = start; i < end; i++) {
+        const entry = decodeEntryBytes(readEntry(i));
+        const claim = seqClaimOf(entry);
+        if (claim === null) continue;
+        insert.run(claim.deviceId, claim.seq, i, createHash('sha256').update(entry.original).digest());
+      }
+      writeMeta(db, 'committed_size', end);
+    })();
+  }
+}
+
+/** Indexes quarantine records written to the file but missing from the index. */
+export function catchUpQuarantineIndex(db: StateDatabase, file: FramedRecordFile): void {
+  const last = db
+    .prepare('SELECT id, file_offset, record_bytes FROM quarantine_index ORDER BY id DESC LIMIT 1')
+    .get() as { id: number; file_offset: number; record_bytes: number } | undefined;
+  const from = last === undefined ? 0 : last.file_offset + last.record_bytes;
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO quarantine_index (id, received_at_ms, transport, claimed_device_id, reason, file_offset, record_bytes)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    file.scan(from, (offset, payload) => {
+      if (offset >= file.end) return;
+      const record = decodeQuarantineRecord(payload);
+      insert.run(
+        record.id,
+        record.receivedAtMs,
+        record.transport,
+        record.claimedDeviceId,
+        record.reason,
+        offset,
+        payload.length + 8,
+      );
+    });
+  })();
+}
+
+/** Replays entries past a projection's watermark into it, in chunks of one transaction each. */
+export function replayProjection(
+  db: StateDatabase,
+  projection: LogProjection,
+  to: number,
+  readEntry: (index: number) => Uint8Array,
+): void {
+  const row = db.prepare('SELECT log_size FROM projection_watermarks WHERE name = ?').get(projection.name) as
+    | { log_size: number }
+    | undefined;
+  const from = row?.log_size ?? 0;
+  const setWatermark = db.prepare(
+    'INSERT INTO projection_watermarks (name, log_size) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET log_size = excluded.log_size',
+  );
+  if (from > to) {
+    throw new StorageError('E_STORAGE_CORRUPT', `projection ${projection.name} has seen more entries than the log holds`, {
+      details: { projection: projection.name, watermark: from, size: to },
+    });
+  }
+  const CHUNK = 5_000;
+  for (let start = from; start < to; start += CHUNK) {
+    const end = Math.min(to, start + CHUNK);
+    const committed: CommittedEntry[] = [];
+    for (let i = start; i < end; i++) {
+      const bytes = readEntry(i);
+      committed.push({ index: i, entry: decodeEntryBytes(bytes), bytes });
+    }
+    db.transaction(() => {
+      projection.apply(db, committed);
+      setWatermark.run(projection.name, end);
+    })();
+  }
+  if (row === undefined && from === to) setWatermark.run(projection.name, to);
+}
+
+export function listQuarantineRecords(
+  db: StateDatabase,
+  file: FramedRecordFile,
+  filter: QuarantineFilter,
+): QuarantineRecord[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (filter.reason !== undefined) {
+    where.push('reason = ?');
+    args.push(filter.reason);
+  }
+  if (filter.claimedDeviceId !== undefined) {
+    where.push('claimed_device_id = ?');
+    args.push(filter.claimedDeviceId);
+  }
+  if (filter.transport !== undefined) {
+    where.push('transport = ?');
+    args.push(filter.transport);
+  }
+  if (filter.fromMs !== undefined) {
+    where.push('received_at_ms >= ?');
+    args.push(filter.fromMs);
+  }
+  if (filter.toMs !== undefined) {
+    where.push('received_at_ms < ?');
+    args.push(filter.toMs);
+  }
+  if (filter.afterId !== undefined) {
+    where.push('id > ?');
+    args.push(filter.afterId);
+  }
+  const sql = `SELECT id, file_offset FROM quarantine_index ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+  const rows = db.prepare(sql).all(...args, quarantineListLimit(filter)) as QuarantineRow[];
+  return rows.map((row) => decodeQuarantineRecord(file.read(row.file_offset)));
+}
+
+export function countQuarantineByReason(db: StateDatabase): Record<string, number> {
+  const rows = db.prepare('SELECT reason, COUNT(*) AS n FROM quarantine_index GROUP BY reason').all() as {
+    reason: string;
+    n: number;
+  }[];
+  const out: Record<string, number> = {};
+  for (const row of rows) out[row.reason] = row.n;
+  return out;
+}
