@@ -47,6 +47,41 @@ export { formatCheckpointBody, parseCheckpointBody, type Checkpoint } from './ch
 export { checkpointBodyOf, checkpointDigest, checkpointDigestHex } from './checkpoint/checkpoint-digest.js';
 export { openCheckpoint, signCheckpoint, type OpenedCheckpoint } from './checkpoint/signed-checkpoint.js';
 
+export type { AnchorCheck, AnchorClaim, AnchorFailureCode, AnchorVerifier } from './anchor/anchor-verifier.js';
+export { createRpcAnchorVerifier, type RpcAnchorVerifierOptions } from './anchor/rpc-anchor-verifier.js';
+
+export {
+  BUNDLE_FORMAT,
+  type BundleAnchor,
+  type BundleCheckpoint,
+  type BundleConsistencyProof,
+  type BundleDevice,
+  type BundleEntry,
+  type ProofBundle,
+} from './bundle/proof-bundle.js';
+export { parseBundle, serializeBundle, type ParsedBundle } from './bundle/parse-bundle.js';
+export {
+  buildBundle,
+  type BuildBundleCheckpoint,
+  type BuildBundleConsistencyProof,
+  type BuildBundleDevice,
+  type BuildBundleEntry,
+  type BuildBundleInput,
+} from './bundle/build-bundle.js';
+export { assembleBundle, type AssembleBundleInput } from './bundle/assemble-bundle.js';
+export { unusableReport, verifyBundle, verifyBundleText, type VerifyBundleOptions } from './bundle/verify-bundle.js';
+export {
+  VERDICT_EXIT_CODES,
+  VERIFICATION_REPORT_FORMAT,
+  type AnchorReport,
+  type BundleVerificationReport,
+  type CheckpointReport,
+  type Finding,
+  type FindingSubject,
+  type SeqGap,
+  type Verdict,
+} from './bundle/verification-report.js';
+
 export {
   ANCHOR_RESULT_FORMAT,
   CHECKPOINT_JOB_FORMAT,

@@ -9,3 +9,11 @@ export {
   referenceLeafHash,
   referenceRoot,
 } from './reference-merkle-tree.js';
+export { makeSampleBundle, type SampleBundle, type SampleBundleOptions } from './sample-bundle.js';
+export {
+  CT_CONSISTENCY_PROOFS,
+  CT_EMPTY_ROOT_HEX,
+  CT_INCLUSION_PROOFS,
+  CT_LEAVES_HEX,
+  CT_ROOTS_HEX,
+} from './ct-known-answers.js';
