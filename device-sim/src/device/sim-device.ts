@@ -138,8 +138,10 @@ export class SimDevice {
    */
   async record(reading: Reading, build?: (seq: number) => Uint8Array): Promise<OutboxMessage> {
     if (this.stopped) throw new SimError('E_SIM_STOPPED', `device ${this.id} is stopped`);
-    const seq = this.nextSeq++;
+    const seq = this.nextSeq;
+    // Signed before the counter moves: a reading the encoder refuses (E_PAYLOAD_SCHEMA) burns no seq.
     const bytes = build === undefined ? this.signer.message(seq, reading) : build(seq);
+    this.nextSeq++;
     const message: OutboxMessage = { deviceId: this.id, seq, bytes };
     // Spec section 2: the seq is durable before the message leaves the device, so it is never reused.
     await this.options.store.put([message]);

@@ -47,7 +47,7 @@ export class DeviceStatusModel {
 
   /** Interval to the next periodic report. */
   nextIntervalMs(): number {
-    return uniform(this.random, 5, 7) * MS_PER_HOUR;
+    return Math.round(uniform(this.random, 5, 7) * MS_PER_HOUR);
   }
 
   report(atMs: number, note?: string): Reading {
