@@ -13,3 +13,84 @@ export {
   type CreateGatewayMetricsOptions,
   type GatewayMetrics,
 } from './observability/gateway-metrics.js';
+
+// Configuration (docs/gateway.md)
+export { ConfigError, type ConfigErrorCode } from './config/config-error.js';
+export type { GatewayConfig, LogLevel, MqttTlsListenerConfig, MqttWebSocketListenerConfig } from './config/gateway-config.js';
+export { SETTINGS, SETTING_KEYS, type SettingKey, type SettingSpec } from './config/config-settings.js';
+export {
+  CONFIG_FILE_ENV,
+  resolveGatewayConfig,
+  type ResolveGatewayConfigParameters,
+  type ResolveGatewayConfigReturnType,
+  type SettingSource,
+} from './config/resolve-gateway-config.js';
+
+// Device registry (spec section 1; registry entries, spec section 4)
+export { DEVICE_TRANSPORTS, type DeviceKeyPeriod, type DeviceRecord, type DeviceStatus, type DeviceTransport } from './registry/device-record.js';
+export { RegistryError, isRegistryError, type RegistryErrorCode } from './registry/registry-error.js';
+export {
+  REGISTRY_CHANGE_VERSION,
+  decodeRegistryChange,
+  encodeRegistryChange,
+  type RegistryChange,
+  type RegistryChangeBody,
+  type RegistryOp,
+} from './registry/registry-change.js';
+export { decodeRegistryEntry, registryEntry } from './registry/registry-entry.js';
+export { applyRegistryChange } from './registry/apply-registry-change.js';
+export { DeviceRegistry, type RegistryChangeListener, type RegistryLookup } from './registry/device-registry.js';
+export { registryProjection, REGISTRY_PROJECTION_NAME } from './registry/registry-projection.js';
+export { RegistryStore, type ListDevicesFilter, type RegistryChangeSummary } from './registry/registry-store.js';
+export {
+  DEFAULT_DEVICE_TRANSPORTS,
+  RegistryAdmin,
+  type EnrollDeviceInput,
+  type ImportDevicesOutcome,
+  type RegistryChangeOutcome,
+} from './registry/registry-admin.js';
+export { parseDeviceImport, type DeviceImportLine, type DeviceImportProblem } from './registry/parse-device-import.js';
+export { decodePublicKeyText, encodePublicKeyText } from './registry/public-key-text.js';
+
+// Ingestion (transport-neutral: MQTT here, serial and BLE reuse it)
+export { IngestPipeline, type IngestPipelineDependencies } from './ingest/ingest-pipeline.js';
+export type { IngestAppended, IngestDuplicate, IngestMessage, IngestOutcome, IngestQuarantined, IngestRejection } from './ingest/ingest-message.js';
+export { IngestError, type IngestErrorCode } from './ingest/ingest-error.js';
+export { createIngestMetrics, type IngestMetrics } from './ingest/ingest-metrics.js';
+export { clockSkewFlag, entryFlags, type EntryFlag, type EntryFlagCode, type EntryFlagOptions } from './ingest/entry-flags.js';
+export type { SignatureVerifier, VerifyRequest } from './ingest/signature-verifier.js';
+export { createInlineSignatureVerifier } from './ingest/inline-signature-verifier.js';
+export { WorkerVerifyPool, type WorkerVerifyPoolOptions } from './ingest/worker-verify-pool.js';
+
+// Downlink (docs/device-downlink.md)
+export type { DownlinkSigner } from './downlink/downlink-signer.js';
+export { DOWNLINK_VERSION, openDownlinkMessage, signDownlinkMessage, type DownlinkMessage, type DownlinkType, type EncodeDownlinkParameters } from './downlink/downlink-message.js';
+export { DownlinkError, type DownlinkErrorCode } from './downlink/downlink-error.js';
+export { NOTICE_MESSAGE_MAX_LENGTH, openNotice, signNotice, type NoticeData, type NoticeDisposition, type SignNoticeParameters } from './downlink/notice.js';
+
+// MQTT broker
+export { TOPIC_PREFIX, deviceNamedByTopic, downlinkTopic, parseDeviceTopic, uplinkTopic, type DeviceTopic } from './mqtt/device-topics.js';
+export { startMqttBroker, type MqttBroker, type MqttBrokerDependencies } from './mqtt/mqtt-broker.js';
+export type { MqttListenerAddresses, MqttListenerOptions } from './mqtt/mqtt-listeners.js';
+export { createMqttMetrics, type MqttMetrics } from './mqtt/mqtt-metrics.js';
+export { ConnectTokenReplayGuard } from './mqtt/connect-token-replay-guard.js';
+export { MqttError, type MqttErrorCode } from './mqtt/mqtt-error.js';
+export type { DeviceNotifier } from './mqtt/authorize-publish.js';
+
+// Admin (CLI `devices`, `quarantine`; admin routes)
+export {
+  createLocalAdminOperations,
+  type AdminOperations,
+  type DeviceChangeRequest,
+  type DeviceChangeView,
+  type DeviceDetailsView,
+  type DeviceView,
+  type EnrollDeviceRequest,
+  type ListDevicesRequest,
+  type ListQuarantineRequest,
+  type QuarantineView,
+} from './api/admin-operations.js';
+export { ADMIN_ROUTE_PREFIX, createAdminRoutes, type AdminRouteContext, type AdminRouteHandler } from './api/admin-routes.js';
+export { adminSocketPath, startAdminSocket, type AdminSocket } from './api/admin-socket.js';
+export { createAdminClient } from './api/admin-client.js';
+export { openAdmin, type OpenAdminOptions, type OpenedAdmin } from './api/admin-open.js';
