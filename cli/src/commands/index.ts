@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { registerDevicesCommand } from './devices.js';
+import { registerQuarantineCommand } from './quarantine.js';
 
 /** Every subcommand module registers itself on the program; add one line per module. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: readonly RegisterCommand[] = [];
+export const commandModules: readonly RegisterCommand[] = [registerDevicesCommand, registerQuarantineCommand];
