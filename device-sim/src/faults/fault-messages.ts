@@ -8,7 +8,7 @@ import {
   signCoseSign1,
   type DevicePayload,
 } from '@trialgate/firmware-protocol';
-import { DeviceSigner } from '../device/device-message.js';
+import type { DeviceSigner } from '../device/device-message.js';
 import { seededRandomBytes } from '../identity/device-identity.js';
 import type { Reading } from '../models/reading.js';
 import { integerBetween, type Random } from '../random/random.js';
