@@ -37,8 +37,12 @@ export function checkSeqOrder(observations: readonly SeqObservation[]): SeqFindi
     let previous: SeqObservation | undefined;
     for (const o of byIndex) {
       const first = seen.get(o.seq);
-      if (first !== undefined) repeated.push({ first, second: o });
-      else seen.set(o.seq, o);
+      if (first !== undefined) {
+        // A repeat is reported as such, not also as out of order.
+        repeated.push({ first, second: o });
+        continue;
+      }
+      seen.set(o.seq, o);
       if (previous !== undefined && o.seq < previous.seq) outOfOrder.push({ earlier: previous, later: o });
       previous = o;
     }

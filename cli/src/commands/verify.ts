@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { text as readStream } from 'node:stream/consumers';
+import type { Command, CommanderError } from 'commander';
+import {
+  createRpcAnchorVerifier,
+  isProofFormatError,
+  parseVerifierKey,
+  unusableReport,
+  verifyBundleText,
+  type AnchorVerifier,
+  type BundleVerificationReport,
+} from '@trialgate/proof-formats';
+import { formatVerificationReport } from './verify-output.js';
+
+interface VerifyFlags {
+  readonly rpc?: string;
+  readonly confirmations?: string;
+  readonly json?: boolean;
+  readonly gatewayKey?: string;
+}
+
+/** Spec section 8: 0 valid, 1 invalid, 2 unusable input (and usage errors), 3 inconclusive. */
+const EXIT_UNUSABLE = 2;
+
+class UsageError extends Error {}
+
+/**
+ * `trialgate verify BUNDLE.json [--rpc URL] [--confirmations N] [--gateway-key VKEY] [--json]`: checks a
+ * proof bundle (spec section 8) trusting nothing of the site: every checkpoint signature, consistency and
+ * inclusion proof, device signature, per-device seq, and with --rpc every anchor on chain.
+ */
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('verify a proof bundle: signatures, Merkle proofs, device signatures, seq order, and anchors with --rpc')
+    .argument('<bundle>', 'the bundle file (JSON), or - for standard input')
+    .option('--rpc <url>', 'an Ethereum JSON-RPC endpoint, to check each anchor on chain')
+    .option('--confirmations <n>', 'with --rpc: confirmations that make a block final, for chains without the finalized tag')
+    .option('--gateway-key <vkey>', "the gateway's verifier key as the site published it (trialgate keys show), pinned instead of trusting the bundle's")
+    .option('--json', 'print the full report as JSON')
+    .exitOverride((error: CommanderError) => {
+      process.exit(error.exitCode === 0 ? 0 : EXIT_UNUSABLE);
+    })
+    .action(async (path: string, flags: VerifyFlags) => {
+      let anchorVerifier: AnchorVerifier | undefined;
+      try {
+        anchorVerifier = makeAnchorVerifier(flags);
+        if (flags.gatewayKey !== undefined) parseVerifierKey(flags.gatewayKey);
+      } catch (error) {
+        if (error instanceof UsageError || isProofFormatError(error)) {
+          process.stderr.write(`trialgate verify: ${error.message}\n`);
+          process.exitCode = EXIT_UNUSABLE;
+          return;
+        }
+        throw error;
+      }
+      let report: BundleVerificationReport;
+      let input: Uint8Array | string | undefined;
+      try {
+        input = path === '-' ? await readStream(process.stdin) : new Uint8Array(await readFile(path));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        report = unusableReport({ code: 'E_BUNDLE_READ', message: `cannot read ${path}: ${reason}` });
+      }
+      if (input !== undefined) {
+        report = await verifyBundleText(input, {
+          ...(anchorVerifier === undefined ? { anchorsNotCheckedReason: 'no --rpc given' } : { anchorVerifier }),
+          ...(flags.gatewayKey === undefined ? {} : { trustedGatewayKey: flags.gatewayKey }),
+        });
+      }
+      report ??= unusableReport({ code: 'E_BUNDLE_READ', message: `cannot read ${path}` });
+      process.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerificationReport(report).join('\n')}\n`);
+      process.exitCode = report.exitCode;
+    });
+}
+
+function makeAnchorVerifier(flags: VerifyFlags): AnchorVerifier | undefined {
+  if (flags.confirmations !== undefined && flags.rpc === undefined) throw new UsageError('--confirmations needs --rpc');
+  if (flags.rpc === undefined) return undefined;
+  let confirmations: number | undefined;
+  if (flags.confirmations !== undefined) {
+    if (!/^[1-9][0-9]{0,8}$/.test(flags.confirmations)) throw new UsageError('--confirmations must be a positive integer');
+    confirmations = Number(flags.confirmations);
+  }
+  return createRpcAnchorVerifier({ rpcUrl: flags.rpc, ...(confirmations === undefined ? {} : { confirmations }) });
+}
