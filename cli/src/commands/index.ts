@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { registerDevicesCommand } from './devices.js';
 import { registerQuarantineCommand } from './quarantine.js';
+import { registerVerifyCommand } from './verify.js';
 
 /** Every subcommand module registers itself on the program; add one line per module. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: readonly RegisterCommand[] = [registerDevicesCommand, registerQuarantineCommand];
+export const commandModules: readonly RegisterCommand[] = [registerDevicesCommand, registerQuarantineCommand, registerVerifyCommand];
