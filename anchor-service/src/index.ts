@@ -63,6 +63,7 @@ export {
   type ChainSettings,
 } from './lifecycle/chain-anchorer.js';
 
+export { createAnchorLogger } from './logging/anchor-logger.js';
 export { createAnchorMetrics, type AnchorMetrics } from './metrics/anchor-metrics.js';
 export { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
 export { createAnchorJobProcessor, type AnchorJobProcessor, type AnchorJobResult } from './worker/anchor-job-processor.js';

@@ -4,6 +4,7 @@
  * registry and log lines captured as JSON objects.
  */
 import { Writable } from 'node:stream';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -12,6 +13,7 @@ import type { AnchorChain } from '../chain/anchor-chain.js';
 import { createPrivateKeySigner, type AnchorSigner } from '../chain/anchor-transaction.js';
 import { createViemAnchorChain } from '../chain/viem-anchor-chain.js';
 import { systemClock } from '../clock.js';
+import type { AnchorChainConfig, AnchorServiceConfig } from '../config/resolve-anchor-config.js';
 import { decodeCheckpointJob } from '../checkpoint/checkpoint-job.js';
 import { timerSleep } from '../lifecycle/backoff.js';
 import { ChainAnchorer, type ChainOutcome, type ChainSettings } from '../lifecycle/chain-anchorer.js';
@@ -181,4 +183,52 @@ export async function canonicalTransactions(anvil: AnvilProcess): Promise<readon
     }
   }
   return found;
+}
+
+/** A service configuration for tests: fast polling, short locks, no minimum interval, the key from `env`. */
+export function testServiceConfig(
+  rpcUrl: string,
+  queuePrefix: string,
+  chain: Partial<AnchorChainConfig> = {},
+  service: Partial<AnchorServiceConfig> = {},
+): AnchorServiceConfig {
+  return {
+    redisUrl: SHARED_REDIS_URL,
+    queuePrefix,
+    key: { kind: 'env', name: 'TG_TEST_ANCHOR_KEY' },
+    chains: [
+      {
+        rpcUrl,
+        chainId: 31337,
+        finality: { kind: 'confirmations', confirmations: 2 },
+        maxFeeWei: 10n ** 17n,
+        minIntervalMs: 0,
+        pollIntervalMs: 100,
+        replaceAfterMs: 60_000,
+        rebroadcastAfterMs: 30_000,
+        rpcTimeoutMs: 2000,
+        ...chain,
+      },
+    ],
+    concurrency: 16,
+    lockDurationMs: 3000,
+    stalledIntervalMs: 1000,
+    metrics: null,
+    logLevel: 'debug',
+    ...service,
+  };
+}
+
+/** Every result the service posted on `queueName`, oldest first. */
+export async function postedResults(queueName: string, queuePrefix: string): Promise<readonly AnchorResultData[]> {
+  const queue = new Queue<AnchorResultData>(queueName, { connection: { url: SHARED_REDIS_URL }, prefix: queuePrefix });
+  try {
+    const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'], 0, -1, true);
+    return jobs
+      .filter((job) => job !== undefined)
+      .sort((a, b) => a.timestamp - b.timestamp || a.data.observedAtMs - b.data.observedAtMs)
+      .map((job) => job.data);
+  } finally {
+    await queue.close();
+  }
 }

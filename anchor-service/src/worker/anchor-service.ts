@@ -6,7 +6,8 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createAnchorLogger } from '../logging/anchor-logger.js';
 import { Registry } from 'prom-client';
 import { CHECKPOINT_QUEUE_NAME } from '@trialgate/proof-formats';
 import type { Address, AnchorChain } from '../chain/anchor-chain.js';
@@ -66,7 +67,7 @@ export interface RunningAnchorService {
 const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 1000, maxMs: 60_000 };
 
 export async function startAnchorService(config: AnchorServiceConfig, options: AnchorServiceOptions = {}): Promise<RunningAnchorService> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'trialgate-anchor' } });
+  const logger = options.logger ?? createAnchorLogger(config.logLevel);
   const log = logger.child({ component: 'anchor-service' });
   const registry = options.registry ?? new Registry();
   const metrics = createAnchorMetrics(registry);
