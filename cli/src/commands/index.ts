@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnchorCommand } from './anchor.js';
 import { registerDevicesCommand } from './devices.js';
 import { registerQuarantineCommand } from './quarantine.js';
 import { registerVerifyCommand } from './verify.js';
@@ -6,4 +7,4 @@ import { registerVerifyCommand } from './verify.js';
 /** Every subcommand module registers itself on the program; add one line per module. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: readonly RegisterCommand[] = [registerDevicesCommand, registerQuarantineCommand, registerVerifyCommand];
+export const commandModules: readonly RegisterCommand[] = [registerAnchorCommand, registerDevicesCommand, registerQuarantineCommand, registerVerifyCommand];
