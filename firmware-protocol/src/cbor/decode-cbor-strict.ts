@@ -110,7 +110,7 @@ class StrictReader {
 
   private head(): Head {
     const start = this.offset;
-    const initial = this.byte(start, 'the head of a data item');
+    const initial = this.byte(start, 'a data item');
     const major = initial >> 5;
     const info = initial & 0x1f;
     this.offset = start + 1;
@@ -142,7 +142,7 @@ class StrictReader {
   }
 
   private uint(size: 1 | 2 | 4 | 8, start: number): number | bigint {
-    this.need(size, start, 'an integer argument');
+    this.need(size, start, `the ${size}-byte argument of the item`);
     const at = this.offset;
     this.offset += size;
     switch (size) {
@@ -160,12 +160,12 @@ class StrictReader {
   }
 
   private length(head: Head): number {
-    if (typeof head.argument === 'bigint') this.truncated(head.start, 'a length beyond 2^53');
+    if (typeof head.argument === 'bigint') this.truncated(head.start, 'the length (beyond 2^53) of the item');
     return head.argument;
   }
 
   private take(length: number, head: Head): Uint8Array {
-    this.need(length, head.start, `the ${length} byte(s) its head announces`);
+    this.need(length, head.start, `the ${length} byte(s) announced by the item`);
     const out = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return out;
@@ -186,7 +186,7 @@ class StrictReader {
   private array(head: Head, depth: number): CborValue[] {
     const count = this.length(head);
     // Each element takes at least one byte: fail before allocating for a length the input cannot hold.
-    this.need(count, head.start, `${count} array element(s)`);
+    this.need(count, head.start, `the ${count} element(s) announced by the array`);
     this.enter(depth, head);
     const out: CborValue[] = [];
     for (let i = 0; i < count; i += 1) out.push(this.item(depth + 1));
@@ -195,7 +195,7 @@ class StrictReader {
 
   private map(head: Head, depth: number): Map<CborMapKey, CborValue> {
     const count = this.length(head);
-    this.need(count * 2, head.start, `${count} map entries`);
+    this.need(count * 2, head.start, `the ${count} entries announced by the map`);
     this.enter(depth, head);
     const out = new Map<CborMapKey, CborValue>();
     for (let i = 0; i < count; i += 1) {
@@ -276,7 +276,7 @@ class StrictReader {
   private truncated(start: number, what: string): never {
     throw new ProtocolError(
       'E_CBOR_TRUNCATED',
-      `input ends (after ${this.bytes.length} bytes) before ${what} of the item at offset ${start}`,
+      `input ends after ${this.bytes.length} bytes, before ${what} at offset ${start}`,
       { details: { offset: start, length: this.bytes.length } },
     );
   }
