@@ -94,3 +94,42 @@ export { ADMIN_ROUTE_PREFIX, createAdminRoutes, type AdminRouteContext, type Adm
 export { adminSocketPath, startAdminSocket, type AdminSocket } from './api/admin-socket.js';
 export { createAdminClient } from './api/admin-client.js';
 export { openAdmin, type OpenAdminOptions, type OpenedAdmin } from './api/admin-open.js';
+
+// The gateway process (composition root)
+export {
+  CONNECT_TOKENS_FILE,
+  startGateway,
+  type GatewayAddresses,
+  type RunningGateway,
+  type StartGatewayDependencies,
+} from './gateway.js';
+export {
+  openLogStore,
+  dataDirectoryLayout,
+  type DataDirectoryLayout,
+  type LogStore,
+  type OpenLogStoreOptions,
+  type RecoveryReport,
+} from './storage/log-store.js';
+export { DurableGatewayLog, DEFAULT_GROUP_COMMIT_LIMITS, type GroupCommitLimits } from './storage/durable-gateway-log.js';
+export type { TreeReader } from './storage/tree-reader.js';
+export { coseSeqClaimOf, type SeqClaimOf } from './storage/seq-claim-of-entry.js';
+export { acquireDataDirectoryLock, isDataDirectoryLocked, type DataDirectoryLock } from './storage/data-directory-lock.js';
+export type { StateDatabase } from './storage/state-database.js';
+export { nodeFileSystem, type StorageFileSystem } from './storage/storage-file-system.js';
+export { auditStoredLogReport, type AuditProblem, type AuditReport } from './storage/log-audit.js';
+export { CheckpointStore, type StoredCheckpoint, type CheckpointListOptions } from './checkpoints/checkpoint-store.js';
+export {
+  Checkpointer,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  DEFAULT_CHECKPOINT_MAX_ENTRIES,
+  type CheckpointerOptions,
+} from './checkpoints/checkpointer.js';
+export { CheckpointError, type CheckpointErrorCode } from './checkpoints/checkpoint-error.js';
+export { systemTimers, type TimerPort } from './checkpoints/timer-port.js';
+export { loadOrCreateGatewayKey, loadGatewayKey, GATEWAY_KEY_FILE, type GatewayKey } from './keys/gateway-key.js';
+export { KeyError, type KeyErrorCode } from './keys/key-error.js';
+export { startAnchoringHandOff, type AnchoringHandOff, type AnchoringHandOffOptions } from './anchoring/anchoring-hand-off.js';
+export { AnchorStore, type StoredAnchor } from './anchoring/anchor-store.js';
+export { AnchoringError, type AnchoringErrorCode } from './anchoring/anchoring-error.js';
+export type { CheckpointQueue } from './anchoring/checkpoint-queue.js';

@@ -221,7 +221,7 @@ describe('DurableGatewayLog', () => {
     await store.close();
     const segment = lastSegment(dataDir);
     const bytes = fs.readFileSync(segment);
-    bytes[bytes.length - 6] ^= 0x01; // inside the last acknowledged record
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 6) ^ 0x01, bytes.length - 6); // inside the last acknowledged record
     fs.writeFileSync(segment, bytes);
     expect(() => openLogStore({ dataDir, origin: ORIGIN })).toThrow(expect.objectContaining({ code: 'E_STORAGE_CORRUPT' }));
     expect(() => openLogStore({ dataDir, origin: ORIGIN, verify: 'full' })).toThrow(
@@ -318,7 +318,7 @@ describe('DurableGatewayLog', () => {
     // Alter a stored tree node on the root's path (level 2 covers leaves 0-3).
     const level2 = path.join(dataDir, 'tree', 'level-02.hashes');
     const bytes = fs.readFileSync(level2);
-    bytes[0] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(0) ^ 0xff, 0);
     fs.writeFileSync(level2, bytes);
     expect(() => openLogStore({ dataDir, origin: ORIGIN })).toThrow(expect.objectContaining({ code: 'E_STORAGE_LOG_ALTERED' }));
     fs.writeFileSync(level2, Buffer.from(bytes.map((b, i) => (i === 0 ? b ^ 0xff : b))));

@@ -506,7 +506,6 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     }
     for (const d of decided) {
       if (d.item.kind === 'append') {
-        if ((d.outcome as AppendOutcome).status === 'duplicate') p.metrics?.messagesDuplicate.inc();
         d.item.resolve(d.outcome as AppendOutcome);
       } else {
         d.item.resolve(d.outcome as QuarantineRecord);

@@ -1,0 +1,112 @@
+/**
+ * The gateway's side of anchoring, wired: the outbox that hands checkpoints to the anchor queue, the consumer
+ * that stores the anchor service's results, and the anchoring-lag metrics. Without a Redis URL nothing is
+ * handed over (the outbox rows wait; a later start with `--redis` hands the backlog over).
+ */
+import type { Clock } from '../clock.js';
+import type { TimerPort } from '../checkpoints/timer-port.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { StateDatabase } from '../storage/state-database.js';
+import { AnchorOutbox } from './anchor-outbox.js';
+import { startAnchorResultsConsumer, type AnchorResultsConsumer } from './anchor-results-consumer.js';
+import { AnchorStore } from './anchor-store.js';
+import { createBullmqCheckpointQueue } from './bullmq-checkpoint-queue.js';
+import type { CheckpointQueue } from './checkpoint-queue.js';
+import { redactRedisUrl } from './redis-connection.js';
+
+export interface AnchoringHandOffOptions {
+  readonly db: StateDatabase;
+  readonly origin: string;
+  /** Redis for BullMQ; null: no hand-off (the outbox keeps its rows). */
+  readonly redisUrl: string | null;
+  /** BullMQ key prefix (default `bull`). */
+  readonly queuePrefix?: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: GatewayMetrics;
+  /** The log's size, for the lag in entries. */
+  readonly treeSize: () => number;
+  /** A queue to use instead of BullMQ (tests). */
+  readonly queue?: CheckpointQueue;
+  readonly timers?: TimerPort;
+  /** How often the lag metrics are refreshed (default 5 s). */
+  readonly metricsIntervalMs?: number;
+}
+
+export interface AnchoringHandOff {
+  readonly anchors: AnchorStore;
+  /** Null when there is no queue. */
+  readonly outbox: AnchorOutbox | null;
+  /** Call after a checkpoint is stored: hands it over now. */
+  checkpointStored(): void;
+  refreshMetrics(): void;
+  stop(): Promise<void>;
+}
+
+export function startAnchoringHandOff(options: AnchoringHandOffOptions): AnchoringHandOff {
+  const anchors = new AnchorStore(options.db, options.origin);
+  const refreshMetrics = (): void => {
+    try {
+      const lag = anchors.lag(options.treeSize(), options.clock.now());
+      options.metrics?.anchoringLagEntries.set(lag.entries);
+      options.metrics?.anchoringLagSeconds.set(lag.seconds);
+    } catch (error) {
+      options.logger.debug({ err: error }, 'could not refresh anchoring metrics');
+    }
+  };
+  const queue =
+    options.queue ??
+    (options.redisUrl === null
+      ? null
+      : createBullmqCheckpointQueue({
+          redisUrl: options.redisUrl,
+          logger: options.logger,
+          ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
+        }));
+  const outbox =
+    queue === null
+      ? null
+      : new AnchorOutbox({
+          db: options.db,
+          origin: options.origin,
+          queue,
+          clock: options.clock,
+          logger: options.logger,
+          ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+          ...(options.timers === undefined ? {} : { timers: options.timers }),
+        });
+  let consumer: AnchorResultsConsumer | null = null;
+  if (options.redisUrl !== null) {
+    consumer = startAnchorResultsConsumer({
+      redisUrl: options.redisUrl,
+      origin: options.origin,
+      anchors,
+      logger: options.logger,
+      onStored: refreshMetrics,
+      ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    });
+    options.logger.info({ redis: redactRedisUrl(options.redisUrl) }, 'anchoring hand-off started');
+  } else {
+    options.logger.info('no Redis configured: checkpoints wait in the anchoring outbox');
+  }
+  outbox?.start();
+  refreshMetrics();
+  const interval = setInterval(refreshMetrics, options.metricsIntervalMs ?? 5_000);
+  interval.unref();
+  return {
+    anchors,
+    outbox,
+    checkpointStored: () => {
+      outbox?.poke();
+      refreshMetrics();
+    },
+    refreshMetrics,
+    stop: async () => {
+      clearInterval(interval);
+      await outbox?.stop();
+      await Promise.allSettled([queue?.close(), consumer?.close()]);
+    },
+  };
+}
