@@ -80,3 +80,4 @@ export type {
 } from './sim/simulation-options.js';
 export type { LatencySummary } from './sim/latency-stats.js';
 export { sha256Hex, writeMessageRecords, type MessageOutcome, type MessageRecord } from './sim/message-record.js';
+export { createSimLogger } from './sim/sim-logger.js';

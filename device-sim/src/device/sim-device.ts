@@ -88,7 +88,7 @@ export class SimDevice {
   private stopped = true;
   private lastError: Error | undefined;
   private readonly rawWaiters = new Set<(outcome: RawPublishOutcome) => void>();
-  private readonly onlineWaiters = new Set<() => void>();
+  private readonly onlineWaiters = new Set<(online: boolean) => void>();
   private drainWaiters: (() => void)[] = [];
   state: SimDeviceState = 'stopped';
   /** Counters for this device. */
@@ -279,7 +279,7 @@ export class SimDevice {
       // Replay: everything unacknowledged goes out again first, in seq order (store-and-forward).
       this.queue = [...[...this.inflight.values()].map((i) => i.message), ...this.queue].sort((a, b) => a.seq - b.seq);
       this.inflight.clear();
-      for (const resolve of [...this.onlineWaiters]) resolve();
+      for (const resolve of [...this.onlineWaiters]) resolve(true);
       this.pump();
     });
     client.on('message', (topic, payload) => {
@@ -320,6 +320,8 @@ export class SimDevice {
     if (this.options.maxConnectAttempts !== undefined && this.attempt + 1 >= this.options.maxConnectAttempts) {
       this.state = 'offline';
       this.wantOnline = false;
+      // Nobody waiting for a connection needs to wait any longer.
+      for (const resolve of [...this.onlineWaiters]) resolve(false);
       return;
     }
     const delay = backoffDelayMs(this.attempt++, this.backoff, this.options.random);
@@ -390,10 +392,10 @@ export class SimDevice {
   private waitOnline(timeoutMs: number): Promise<boolean> {
     if (this.state === 'online') return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
-      const done = (): void => {
+      const done = (online: boolean): void => {
         clearTimeout(timer);
         this.onlineWaiters.delete(done);
-        resolve(true);
+        resolve(online);
       };
       const timer = setTimeout(() => {
         this.onlineWaiters.delete(done);

@@ -1,5 +1,9 @@
 import { decodeDeviceMessage } from '@trialgate/firmware-protocol';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileDeviceStore } from '../device/file-device-store.js';
 import { FAULT_KINDS } from '../faults/fault-kind.js';
 import { createFleet } from '../fleet/fleet.js';
 import { sha256Hex } from './message-record.js';
@@ -102,6 +106,25 @@ describe('startSimulation against a real MQTT broker', () => {
     expect(result.connections.disconnects).toBeGreaterThan(0);
     for (const device of fleet.devices) {
       const seqs = broker.received.filter((p) => p.clientId === device.id).map((p) => decodeDeviceMessage(p.bytes).payload.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    }
+  });
+
+  it('a second run from the same state directory continues every seq where the first stopped', async () => {
+    const broker = await TestBroker.start();
+    cleanups.push(() => broker.stop());
+    const dir = await mkdtemp(join(tmpdir(), 'tg-sim-state-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const fleet = createFleet({ size: 4, seed: 12 });
+    for (let run = 0; run < 2; run++) {
+      const store = await FileDeviceStore.open(dir);
+      const result = await (await startSimulation({ brokerUrl: broker.url, fleet, store, rate: 100, durationMs: 800 })).done;
+      await store.close();
+      expect(result.pending).toBe(0);
+    }
+    for (const device of fleet.devices) {
+      const seqs = broker.received.filter((p) => p.clientId === device.id).map((p) => decodeDeviceMessage(p.bytes).payload.seq);
+      expect(seqs.length).toBeGreaterThan(20);
       expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     }
   });
