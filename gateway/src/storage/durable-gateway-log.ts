@@ -41,10 +41,12 @@ import { framedLength, writeRecord } from './record-framing.js';
 import type { SeqClaimOf } from './seq-claim-of-entry.js';
 import { writeMeta, type StateDatabase } from './state-database.js';
 import { StorageError } from './storage-error.js';
-import { MAX_ENTRY_BYTES } from './storage-limits.js';
+import { MAX_ENTRY_BYTES, MAX_QUARANTINE_ORIGINAL_BYTES } from './storage-limits.js';
+import { quarantineRecordOf } from './quarantine-record-of.js';
 import { storageWriteError } from './storage-write-error.js';
 import { treeReaderOver, type TreeReader } from './tree-reader.js';
 import { catchUpTree, extendOffsetsFromSegments, treeFeeder } from './log-recovery.js';
+import { forEachEntryInSegments } from './entry-scan.js';
 
 export interface GroupCommitLimits {
   /** Entries and quarantine records per group commit (default 4096). */
@@ -181,8 +183,9 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     let bytes: Uint8Array;
     try {
       bytes = entryBytes(entry);
-    } catch (cause) {
-      return Promise.reject(new StorageError('E_STORAGE_WRITE', 'the entry cannot be encoded', { cause }));
+    } catch (error) {
+      // E_ENTRY_INVALID (proof-formats): the caller's entry breaks spec section 4.
+      return Promise.reject(error);
     }
     if (bytes.length > MAX_ENTRY_BYTES) {
       return Promise.reject(
@@ -201,7 +204,7 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
 
   quarantine(input: QuarantineInput): Promise<QuarantineRecord> {
     if (this.#closed) return Promise.reject(closedError());
-    const overloaded = this.#admit(input.original.length + 512);
+    const overloaded = this.#admit(Math.min(input.original.length, MAX_QUARANTINE_ORIGINAL_BYTES) + 512);
     if (overloaded !== null) return Promise.reject(overloaded);
     return new Promise((resolve, reject) => {
       this.#queue.push({ kind: 'quarantine', input, resolve, reject });
@@ -221,6 +224,14 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     }
     const segment = this.#p.segments.segmentOf(index);
     return this.#p.segments.readRecord(segment, this.#p.offsets.read(index), index);
+  }
+
+  /**
+   * Calls `onEntry` for entries [from, min(to, size)) in order, reading the segments sequentially (export, audits).
+   * `bytes` is a view into a read buffer: copy it to keep it.
+   */
+  forEachEntry(from: number, to: number, onEntry: (index: number, bytes: Uint8Array) => void): void {
+    forEachEntryInSegments(this.#p.segments, this.#p.offsets, Math.min(to, this.#size), Math.max(0, from), onEntry);
   }
 
   onCommitted(listener: (entries: readonly CommittedEntry[]) => void): () => void {
@@ -353,16 +364,11 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     for (const item of this.#queue) {
       if (taken >= p.limits.maxBatchRecords || (taken > 0 && bytes >= p.limits.maxBatchBytes)) break;
       if (item.kind === 'quarantine') {
-        const record: QuarantineRecord = {
-          ...item.input,
-          details: { ...item.input.details },
-          original: Uint8Array.from(item.input.original),
-          id: nextQuarantineId,
-        };
+        const record = quarantineRecordOf(item.input, nextQuarantineId);
         nextQuarantineId += 1;
         newQuarantine.push(record);
         decided.push({ item, outcome: record });
-        bytes += item.input.original.length + 512;
+        bytes += Math.min(item.input.original.length, MAX_QUARANTINE_ORIGINAL_BYTES) + 512;
         taken += 1;
         continue;
       }

@@ -7,7 +7,7 @@
 import { RECORD_OVERHEAD, scanRecord } from './record-framing.js';
 import { StorageError } from './storage-error.js';
 import { readAt, writeAllSync, type StorageFileSystem } from './storage-file-system.js';
-import { MAX_ENTRY_BYTES } from './storage-limits.js';
+import { MAX_RECORD_BYTES } from './storage-limits.js';
 
 export const MAGIC_BYTES = 16;
 
@@ -78,9 +78,9 @@ export class FramedRecordFile {
       const head = readAt(this.#fs, this.#fd, 4, position);
       if (head.length < 4) return { kind: 'damaged', offset: position, reason: 'cut' };
       const length = head.readUInt32BE(0);
-      const total = Math.min(length, MAX_ENTRY_BYTES + 1) + RECORD_OVERHEAD;
+      const total = Math.min(length, MAX_RECORD_BYTES + 1) + RECORD_OVERHEAD;
       const bytes = readAt(this.#fs, this.#fd, Math.min(total, size - position), position);
-      const scan = scanRecord(bytes, 0, MAX_ENTRY_BYTES);
+      const scan = scanRecord(bytes, 0, MAX_RECORD_BYTES);
       if (scan.kind !== 'record') {
         return { kind: 'damaged', offset: position, reason: scan.kind === 'invalid' ? scan.reason : 'cut' };
       }
@@ -119,8 +119,8 @@ export class FramedRecordFile {
   read(offset: number): Uint8Array {
     const head = readAt(this.#fs, this.#fd, 4, offset);
     const length = head.length === 4 ? head.readUInt32BE(0) : 0;
-    const bytes = readAt(this.#fs, this.#fd, Math.min(length, MAX_ENTRY_BYTES + 1) + RECORD_OVERHEAD, offset);
-    const scan = scanRecord(bytes, 0);
+    const bytes = readAt(this.#fs, this.#fd, Math.min(length, MAX_RECORD_BYTES + 1) + RECORD_OVERHEAD, offset);
+    const scan = scanRecord(bytes, 0, MAX_RECORD_BYTES);
     if (scan.kind !== 'record') {
       throw new StorageError('E_STORAGE_CORRUPT', `${this.file}: the record at byte ${offset} is damaged`, {
         details: { file: this.file, offset },

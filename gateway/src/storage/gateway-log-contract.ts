@@ -9,6 +9,7 @@ import { isTrialgateError } from '@trialgate/firmware-protocol';
 import { entryBytes } from './entry-bytes.js';
 import type { CommittedEntry, GatewayLog, QuarantineInput } from './gateway-log.js';
 import type { QuarantineQuery } from './quarantine-query.js';
+import { MAX_ENTRY_BYTES, MAX_QUARANTINE_ORIGINAL_BYTES } from './storage-limits.js';
 
 export interface GatewayLogUnderTest {
   readonly log: GatewayLog & QuarantineQuery;
@@ -147,11 +148,26 @@ export function describeGatewayLogContract(name: string, create: () => Promise<G
         expect(seen).toHaveLength(2);
       }));
 
-    it('refuses an entry larger than the storage bound with E_STORAGE_ENTRY_TOO_LARGE', () =>
+    it('refuses an entry larger than the storage bound (64 KiB) with E_STORAGE_ENTRY_TOO_LARGE', () =>
       withLog(async ({ log }) => {
-        const huge = sampleEntry({ original: new Uint8Array(4 * 1024 * 1024 + 1) });
+        const huge = sampleEntry({ original: new Uint8Array(MAX_ENTRY_BYTES + 1) });
         await expect(log.append(huge)).rejects.toMatchObject({ code: 'E_STORAGE_ENTRY_TOO_LARGE' });
         expect(log.size()).toBe(0);
+      }));
+
+    it('refuses an entry that breaks spec section 4 with a typed error, appending nothing', () =>
+      withLog(async ({ log }) => {
+        const bad = { ...sampleEntry(), transport: 'carrier-pigeon' } as unknown as LogEntry;
+        await expect(log.append(bad)).rejects.toSatisfy((e: unknown) => isTrialgateError(e));
+        expect(log.size()).toBe(0);
+      }));
+
+    it('keeps an oversized quarantined original truncated, and says so', () =>
+      withLog(async ({ log }) => {
+        const record = await log.quarantine(sampleQuarantine({ original: new Uint8Array(MAX_QUARANTINE_ORIGINAL_BYTES + 5) }));
+        expect(record.original.length).toBe(MAX_QUARANTINE_ORIGINAL_BYTES);
+        expect(record.details).toMatchObject({ originalLength: MAX_QUARANTINE_ORIGINAL_BYTES + 5, originalTruncated: true });
+        expect(log.listQuarantine()[0]?.original.length).toBe(MAX_QUARANTINE_ORIGINAL_BYTES);
       }));
 
     it('keeps quarantined messages as received, with increasing ids, listable with filters', () =>

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { LogEntry } from '@trialgate/proof-formats';
 import { entryBytes } from './entry-bytes.js';
+import { quarantineRecordOf } from './quarantine-record-of.js';
 import type {
   AppendOutcome,
   CommittedEntry,
@@ -67,7 +68,12 @@ export class MemoryGatewayLog implements GatewayLog, QuarantineQuery {
 
   append(entry: LogEntry, claim?: SeqClaim): Promise<AppendOutcome> {
     if (this.closed) return Promise.reject(closedError());
-    const bytes = entryBytes(entry);
+    let bytes: Uint8Array;
+    try {
+      bytes = entryBytes(entry);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (bytes.length > MAX_ENTRY_BYTES) return Promise.reject(tooLarge(bytes.length));
     return new Promise((resolve, reject) => {
       this.pending.push({ kind: 'append', entry, bytes, claim, resolve, reject });
@@ -149,12 +155,7 @@ export class MemoryGatewayLog implements GatewayLog, QuarantineQuery {
     const results: (() => void)[] = [];
     for (const item of batch) {
       if (item.kind === 'quarantine') {
-        const record: QuarantineRecord = {
-          ...item.input,
-          details: { ...item.input.details },
-          original: item.input.original.slice(),
-          id: this.quarantined.length + 1,
-        };
+        const record = quarantineRecordOf(item.input, this.quarantined.length + 1);
         this.quarantined.push(record);
         results.push(() => item.resolve(record));
         continue;
