@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAnchorCommand } from './anchor.js';
 import { registerDevicesCommand } from './devices.js';
+import { registerGatewayCommand } from './gateway.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerQuarantineCommand } from './quarantine.js';
 import { registerVerifyCommand } from './verify.js';
@@ -8,4 +9,4 @@ import { registerVerifyCommand } from './verify.js';
 /** Every subcommand module registers itself on the program; add one line per module. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: readonly RegisterCommand[] = [registerAnchorCommand, registerDevicesCommand, registerInspectCommand, registerQuarantineCommand, registerVerifyCommand];
+export const commandModules: readonly RegisterCommand[] = [registerAnchorCommand, registerDevicesCommand, registerGatewayCommand, registerInspectCommand, registerQuarantineCommand, registerVerifyCommand];

@@ -169,26 +169,25 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw error;
   }
-  let stopped = false;
+  // Listening stops as soon as close() is called; its promise settles when the last connection has ended.
+  let listenersClosed: Promise<void> | null = null;
+  const stopListening = (): Promise<void> => (listenersClosed ??= listening.close());
   return {
     aedes,
     addresses: listening.addresses,
     notify,
     sendDownlink: publish,
     disconnect,
-    stopAccepting: async () => {
-      if (stopped) return;
-      stopped = true;
-      await listening.close();
+    stopAccepting: () => {
+      void stopListening();
+      return Promise.resolve();
     },
     close: async () => {
-      if (!stopped) {
-        stopped = true;
-        await listening.close();
-      }
+      const ended = stopListening();
       clearInterval(prune);
       unsubscribeRegistry();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await ended;
     },
   };
 }

@@ -24,7 +24,10 @@ export interface MqttListenerAddresses {
 
 export interface MqttListeners {
   readonly addresses: MqttListenerAddresses;
-  /** Stops accepting connections (live ones stay). */
+  /**
+   * Stops accepting connections at once; live ones stay. The promise resolves once every connection the
+   * listeners accepted has ended (the broker closes them), so await it only after closing the broker.
+   */
   close(): Promise<void>;
 }
 
@@ -80,9 +83,7 @@ export async function startMqttListeners(options: MqttListenerOptions, handle: C
 
     return {
       addresses: { tcp: tcpAddress, tls: tlsAddress, ws: wsAddress },
-      close: async () => {
-        await Promise.all([...servers.map(closeServer), ...extra.map((f) => f())]);
-      },
+      close: () => Promise.all([...servers.map(closeServer), ...extra.map((f) => f())]).then(() => undefined),
     };
   } catch (error) {
     await Promise.all(servers.map(closeServer));
@@ -100,6 +101,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+/** `server.close()` stops listening synchronously; its callback waits for the accepted connections to end. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {

@@ -1,0 +1,227 @@
+/**
+ * The composition root of the `trialgate gateway` process: opens the data directory (recovering it), loads
+ * or creates the gateway key, and wires the registry, the signature-verify workers, the ingestion pipeline,
+ * the MQTT broker, the checkpointer and the admin endpoints. Everything that touches the outside world is
+ * passed in or built from the config here, and nowhere else.
+ *
+ * Start: in order, each step undone if a later one fails. Stop (SIGTERM/SIGINT in the CLI):
+ *   1. stop accepting: the MQTT listeners close (connected devices keep their connections);
+ *   2. finish in-flight messages: the pipeline waits until every message it took has its durable decision
+ *      and its PUBACK has been written; anything arriving now is refused unacknowledged (devices resend);
+ *   3. disconnect devices, stop the admin endpoints;
+ *   4. sign a final checkpoint of everything logged;
+ *   5. close the verify workers, the replay guard and the log (which drains and syncs its files).
+ */
+import path from 'node:path';
+import { availableParallelism } from 'node:os';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { Checkpointer } from './checkpoints/checkpointer.js';
+import type { DownlinkSigner } from './downlink/downlink-signer.js';
+import { createInlineSignatureVerifier } from './ingest/inline-signature-verifier.js';
+import { IngestPipeline } from './ingest/ingest-pipeline.js';
+import { createIngestMetrics } from './ingest/ingest-metrics.js';
+import type { SignatureVerifier } from './ingest/signature-verifier.js';
+import { WorkerVerifyPool } from './ingest/worker-verify-pool.js';
+import { loadOrCreateGatewayKey } from './keys/gateway-key.js';
+import { ConnectTokenReplayGuard } from './mqtt/connect-token-replay-guard.js';
+import { startMqttBroker, type MqttBroker } from './mqtt/mqtt-broker.js';
+import type { MqttListenerAddresses } from './mqtt/mqtt-listeners.js';
+import { createMqttMetrics } from './mqtt/mqtt-metrics.js';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/gateway-metrics.js';
+import { componentLogger, createLogger, type Logger } from './observability/logger.js';
+import { DeviceRegistry } from './registry/device-registry.js';
+import { RegistryAdmin } from './registry/registry-admin.js';
+import { registryProjection } from './registry/registry-projection.js';
+import { RegistryStore } from './registry/registry-store.js';
+import type { LogProjection } from './storage/log-projection.js';
+import { openLogStore, type LogStore } from './storage/log-store.js';
+import { createLocalAdminOperations, type AdminOperations } from './api/admin-operations.js';
+import { createAdminRoutes, type AdminRouteHandler } from './api/admin-routes.js';
+import { startAdminSocket, type AdminSocket } from './api/admin-socket.js';
+
+export interface StartGatewayDependencies {
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /** Default: pino JSON lines on stdout at `config.logLevel`. */
+  readonly logger?: Logger;
+  /** Default: a new registry with process metrics. */
+  readonly metrics?: GatewayMetrics;
+  /** More projections of the log (issue 6: dose schedules), run by the storage beside the registry's. */
+  readonly projections?: readonly LogProjection[];
+}
+
+export interface GatewayAddresses {
+  readonly mqtt: MqttListenerAddresses;
+  /** The local admin socket the CLI uses, or null when the data directory path is too long for one. */
+  readonly adminSocket: string | null;
+}
+
+export interface RunningGateway {
+  readonly config: GatewayConfig;
+  readonly origin: string;
+  /** The verifier key sponsors pin (spec section 5). */
+  readonly verifierKey: string;
+  readonly addresses: GatewayAddresses;
+  readonly store: LogStore;
+  readonly registry: DeviceRegistry;
+  readonly pipeline: IngestPipeline;
+  readonly broker: MqttBroker;
+  readonly checkpointer: Checkpointer;
+  readonly admin: AdminOperations;
+  /** The admin routes, for mounting on the HTTP API behind an admin token. */
+  readonly adminRoutes: AdminRouteHandler;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  /** The gateway key as the downlink signs with it (issue 6 signs schedules and reminders with it too). */
+  readonly downlinkSigner: DownlinkSigner;
+  /** Stops the gateway in order (see above); resolves once everything is closed. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The replay memory of accepted connect tokens, beside the log in the data directory. */
+export const CONNECT_TOKENS_FILE = 'connect-tokens.sqlite';
+
+export async function startGateway(config: GatewayConfig, deps: StartGatewayDependencies = {}): Promise<RunningGateway> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, base: { origin: config.origin } });
+  const metrics = deps.metrics ?? createGatewayMetrics();
+  const log = componentLogger(logger, 'gateway');
+  const undo: (() => Promise<void> | void)[] = [];
+  const unwind = async (): Promise<void> => {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log.error({ err: error }, 'error while stopping');
+      }
+    }
+    undo.length = 0;
+  };
+
+  try {
+    const store = openLogStore({
+      dataDir: config.dataDir,
+      origin: config.origin,
+      projections: [registryProjection, ...(deps.projections ?? [])],
+      logger: componentLogger(logger, 'storage'),
+      metrics,
+      lockHolder: 'trialgate gateway',
+    });
+    undo.push(() => store.close());
+    if (store.recovery.tornTailBytes > 0 || store.recovery.rederived > 0) {
+      log.warn({ event: 'recovered', ...store.recovery }, 'recovered the log after an unclean stop');
+    }
+
+    const key = loadOrCreateGatewayKey({ dataDir: store.layout.root, origin: config.origin });
+    if (key.created) log.info({ event: 'key_created', verifierKey: key.verifierKey }, 'created the gateway key');
+    const downlinkSigner: DownlinkSigner = { origin: key.origin, publicKey: key.publicKey, sign: (message) => key.signer.sign(message) };
+
+    const registryStore = new RegistryStore(store.db);
+    const registry = new DeviceRegistry(store.log, registryStore.list());
+    undo.push(() => registry.close());
+
+    const workers = Math.min(config.verifyWorkers, Math.max(1, availableParallelism()) * 4);
+    const verifier: SignatureVerifier = workers > 0 ? await WorkerVerifyPool.start({ workers }) : createInlineSignatureVerifier();
+    undo.push(() => verifier.close());
+
+    const pipeline = new IngestPipeline({
+      log: store.log,
+      registry,
+      verifier,
+      metrics: createIngestMetrics(metrics),
+      logger: componentLogger(logger, 'ingest'),
+      maxMessageBytes: config.maxMessageBytes,
+      clockSkewToleranceMs: config.clockSkewToleranceMs,
+    });
+    undo.push(() => pipeline.close());
+
+    const replayGuard = ConnectTokenReplayGuard.open(path.join(store.layout.root, CONNECT_TOKENS_FILE), clock.now());
+    undo.push(() => replayGuard.close());
+
+    const checkpointer = new Checkpointer({
+      origin: config.origin,
+      log: store.log,
+      tree: store.tree,
+      checkpoints: store.checkpoints,
+      key,
+      clock,
+      intervalMs: config.checkpoint.intervalMs,
+      maxEntries: config.checkpoint.maxEntries,
+      logger: componentLogger(logger, 'checkpoints'),
+      metrics,
+    });
+    checkpointer.start();
+    undo.push(async () => {
+      await checkpointer.stop({ final: true });
+    });
+
+    const broker = await startMqttBroker(
+      {
+        pipeline,
+        registry,
+        verifier,
+        replayGuard,
+        log: store.log,
+        signer: downlinkSigner,
+        clock,
+        logger: componentLogger(logger, 'mqtt'),
+        metrics: createMqttMetrics(metrics.registry),
+      },
+      { tcp: { host: config.mqtt.host, port: config.mqtt.port }, tls: config.mqtt.tls, ws: config.mqtt.ws },
+    );
+    undo.push(() => broker.close());
+
+    const admin = createLocalAdminOperations({ admin: new RegistryAdmin({ log: store.log, registry, clock }), store: registryStore, quarantine: store.log });
+    const adminRoutes = createAdminRoutes(admin);
+    const adminSocket: AdminSocket | null = await startAdminSocket(store.layout.root, adminRoutes);
+    if (adminSocket !== null) undo.push(() => adminSocket.close());
+    else log.warn({ event: 'no_admin_socket' }, 'the data directory path is too long for the local admin socket; use the HTTP admin routes');
+
+    let stopping: Promise<void> | null = null;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        log.info({ event: 'stopping', pending: pipeline.pending }, 'stopping: no new connections, finishing in-flight messages');
+        await broker.stopAccepting();
+        await pipeline.close();
+        await unwind();
+        log.info({ event: 'stopped', size: store.log.size(), checkpoint: checkpointer.latest()?.treeSize ?? null }, 'stopped');
+      })();
+      return stopping;
+    };
+
+    log.info(
+      {
+        event: 'listening',
+        mqtt: broker.addresses,
+        adminSocket: adminSocket?.path ?? null,
+        size: store.log.size(),
+        devices: registry.size,
+        verifyWorkers: workers,
+        verifierKey: key.verifierKey,
+      },
+      'gateway started',
+    );
+    return {
+      config,
+      origin: config.origin,
+      verifierKey: key.verifierKey,
+      addresses: { mqtt: broker.addresses, adminSocket: adminSocket?.path ?? null },
+      store,
+      registry,
+      pipeline,
+      broker,
+      checkpointer,
+      admin,
+      adminRoutes,
+      metrics,
+      logger,
+      downlinkSigner,
+      stop,
+    };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
+}
