@@ -88,15 +88,13 @@ export function registerSimCommand(program: Command): void {
       await runSim(flags);
     });
 
+  // The root command does not use positional options, so options written after `provision` are parsed by
+  // `sim` itself: `provision` reads them from there (`--state`, `--devices`, `--mix`, `--seed`, `--id-prefix`).
   sim
     .command('provision')
-    .description(`create a fleet in the state directory and write ${REGISTRY_IMPORT_FILE} for \`trialgate devices import\``)
-    .option('--state <dir>', 'state directory', DEFAULT_STATE_DIR)
-    .option('--devices <n>', 'number of devices', String(DEFAULT_DEVICES))
-    .option('--mix <kind=weight,...>', 'device mix, e.g. wearable=4,pill_dispenser=2,bp_cuff=1')
-    .option('--seed <n>', 'seed of keys and behaviour', '1')
-    .option('--id-prefix <prefix>', 'device id prefix', 'SIM')
-    .action(async (flags: { state: string; devices: string; mix?: string; seed: string; idPrefix: string }) => {
+    .description(`create a fleet in the state directory (--state, --devices, --mix, --seed, --id-prefix) and write ${REGISTRY_IMPORT_FILE} for \`trialgate devices import\``)
+    .action(async () => {
+      const flags = sim.opts<SimFlags>();
       try {
         const stateDir = resolve(flags.state);
         if ((await loadFleet(stateDir)) !== undefined) {

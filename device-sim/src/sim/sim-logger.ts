@@ -5,5 +5,5 @@ import { pino, type Logger } from 'pino';
  * Device keys and reading values are never logged: log lines name devices, seqs, outcomes and reasons only.
  */
 export function createSimLogger(level = 'warn', fd: 1 | 2 = 2): Logger {
-  return pino({ level, base: { component: 'device-sim' } }, pino.destination(fd));
+  return pino({ level }, pino.destination(fd));
 }
