@@ -4,9 +4,10 @@ import { registerDevicesCommand } from './devices.js';
 import { registerGatewayCommand } from './gateway.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerQuarantineCommand } from './quarantine.js';
+import { registerSimCommand } from './sim.js';
 import { registerVerifyCommand } from './verify.js';
 
 /** Every subcommand module registers itself on the program; add one line per module. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: readonly RegisterCommand[] = [registerAnchorCommand, registerDevicesCommand, registerGatewayCommand, registerInspectCommand, registerQuarantineCommand, registerVerifyCommand];
+export const commandModules: readonly RegisterCommand[] = [registerAnchorCommand, registerDevicesCommand, registerGatewayCommand, registerInspectCommand, registerQuarantineCommand, registerSimCommand, registerVerifyCommand];
