@@ -22,7 +22,7 @@ import type { CheckpointJob } from '../checkpoint/checkpoint-job.js';
 import { AnchorError, describeError, isAnchorError } from '../errors/anchor-error.js';
 import type { AnchorMetrics } from '../metrics/anchor-metrics.js';
 import type { AnchorResultSink } from '../results/anchor-result-sink.js';
-import { newAnchorRecord, withAttempts, type AnchorAttempt, type AnchorRecord } from '../state/anchor-record.js';
+import { lastBroadcastAttempt, newAnchorRecord, withAttempts, type AnchorAttempt, type AnchorRecord } from '../state/anchor-record.js';
 import type { AnchorStateStore } from '../state/anchor-state-store.js';
 import { ANCHOR_RESULT_FORMAT } from '@trialgate/proof-formats';
 import { resultJobId, unpostedResults } from './anchor-results.js';
@@ -88,6 +88,8 @@ interface RunState {
   /** When the pending anchor's nonce was first seen used with none of its transactions mined. */
   nonceGoneSinceMs: number | null;
   ceilingLogged: boolean;
+  /** Whether the gateway has been told of a transaction (a `submitted` result) for the current attempt. */
+  submitted: boolean;
 }
 
 const CONTINUE: Step = { kind: 'wait', ms: 0 };
@@ -112,7 +114,7 @@ export class ChainAnchorer {
   /** Runs the checkpoint's anchor on this chain to final or superseded (or failed, for a conflicting digest). */
   async anchor(job: CheckpointJob, context: AnchorContext): Promise<ChainOutcome> {
     const log = this.#log.child({ origin: job.origin, treeSize: job.treeSize });
-    const run: RunState = { failures: 0, rpcFailures: 0, reportedFailure: null, nonceGoneSinceMs: null, ceilingLogged: false };
+    const run: RunState = { failures: 0, rpcFailures: 0, reportedFailure: null, nonceGoneSinceMs: null, ceilingLogged: false, submitted: false };
     let offered = false;
     for (;;) {
       context.signal.throwIfAborted();
@@ -163,6 +165,7 @@ export class ChainAnchorer {
       });
     }
     record = await this.#postUnposted(job, record, run, log);
+    run.submitted = record.state !== 'waiting' && record.state !== 'superseded' && (record.state !== 'pending' || lastBroadcastAttempt(record) !== undefined);
     switch (record.state) {
       case 'final': {
         const inclusion = record.inclusion;
@@ -505,10 +508,15 @@ export class ChainAnchorer {
     return delayMs;
   }
 
-  /** Tells the gateway (`failed`, once per distinct problem) while the service keeps retrying. */
+  /**
+   * Tells the gateway (`failed`, once per distinct problem) while the service keeps retrying. Only before a
+   * transaction was submitted: `failed` means "cannot be anchored now" (contract), and once a transaction is
+   * out, a problem following it (an RPC outage) does not undo it; a conflicting digest is always reported.
+   */
   async #reportFailure(job: CheckpointJob, run: RunState, error: unknown, log: Logger): Promise<void> {
     const described = describeError(error);
     if (run.reportedFailure === described.code) return;
+    if (run.submitted && described.code !== 'E_ANCHORING_DIGEST_CONFLICT') return;
     try {
       const now = this.#p.clock.now();
       await this.#p.results.post(
