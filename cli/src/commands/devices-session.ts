@@ -4,7 +4,7 @@
  * stderr and sets the exit status: 0 done, 1 refused or failed.
  */
 import { isTrialgateError } from '@trialgate/firmware-protocol';
-import { openAdmin, systemClock, type AdminOperations } from '@trialgate/gateway';
+import type { AdminOperations } from '@trialgate/gateway';
 
 export async function withAdmin(dataDir: string | undefined, holder: string, body: (operations: AdminOperations) => Promise<void>): Promise<void> {
   if (dataDir === undefined || dataDir === '') {
@@ -13,6 +13,8 @@ export async function withAdmin(dataDir: string | undefined, holder: string, bod
   }
   let opened;
   try {
+    // Loaded only when a command runs, not when the CLI starts.
+    const { openAdmin, systemClock } = await import('@trialgate/gateway');
     opened = await openAdmin({ dataDir, clock: systemClock, holder });
   } catch (error) {
     report(error);

@@ -5,8 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { DEVICE_TRANSPORTS, type AdminOperations, type DeviceChangeRequest, type DeviceTransport, type DeviceView } from '@trialgate/gateway';
+import type { AdminOperations, DeviceChangeRequest, DeviceTransport, DeviceView } from '@trialgate/gateway';
 import { dataOption, fail, printJson, printTable, withAdmin } from './devices-session.js';
+
+// The registry checks transports itself; this list only words the help and the early refusal, and is a
+// literal so that the CLI does not load the gateway package to print its help.
+const DEVICE_TRANSPORTS = ['mqtt', 'ble', 'serial'] as const satisfies readonly DeviceTransport[];
 
 interface CommonOptions {
   readonly data?: string;

@@ -9,15 +9,8 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { isTrialgateError } from '@trialgate/firmware-protocol';
-import {
-  ConfigError,
-  SETTINGS,
-  SETTING_KEYS,
-  resolveGatewayConfig,
-  startGateway,
-  type RunningGateway,
-  type SettingKey,
-} from '@trialgate/gateway';
+import type { RunningGateway } from '@trialgate/gateway';
+import { ConfigError, SETTINGS, SETTING_KEYS, resolveGatewayConfig, type SettingKey } from '@trialgate/gateway/config';
 
 export function registerGatewayCommand(program: Command): void {
   const command = program
@@ -59,6 +52,8 @@ export function registerGatewayCommand(program: Command): void {
 
     let gateway: RunningGateway;
     try {
+      // Loaded only now: `trialgate gateway --help` and config errors need none of it.
+      const { startGateway } = await import('@trialgate/gateway');
       gateway = await startGateway(resolved.config);
     } catch (error) {
       process.stderr.write(`error: the gateway could not start: ${isTrialgateError(error) ? `${error.message} [${error.code}]` : error instanceof Error ? error.message : String(error)}\n`);
