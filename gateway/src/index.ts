@@ -133,3 +133,29 @@ export { startAnchoringHandOff, type AnchoringHandOff, type AnchoringHandOffOpti
 export { AnchorStore, type StoredAnchor } from './anchoring/anchor-store.js';
 export { AnchoringError, type AnchoringErrorCode } from './anchoring/anchoring-error.js';
 export type { CheckpointQueue } from './anchoring/checkpoint-queue.js';
+export { startHttpApi, type HttpApi, type HttpApiOptions } from './api/http-api-server.js';
+export { startGatewayApi, type StartGatewayApiOptions } from './api/gateway-api.js';
+export { createSponsorRoutes, type SponsorRouteDependencies } from './api/sponsor-routes.js';
+export { json, text, type ApiMount, type ApiReply, type ApiRequestContext, type ApiRoute } from './api/api-route.js';
+export {
+  API_SCOPES,
+  ApiTokenStore,
+  isApiScope,
+  scopeAllows,
+  type ApiScope,
+  type ApiTokenInfo,
+  type CreatedApiToken,
+} from './api/api-tokens.js';
+export { ApiError, httpStatusOf, type ApiErrorCode } from './api/api-error.js';
+export { readEntryForApi, type EntryReading } from './api/entry-reading.js';
+export { openLogView, liveLogView, type LogView, type OpenLogViewOptions } from './storage/log-view.js';
+export {
+  exportBundle,
+  exportBundleToFile,
+  parseExportTime,
+  type ExportBundleOptions,
+  type ExportSelection,
+  type ExportSummary,
+} from './export/export-bundle.js';
+export { ExportError, type ExportErrorCode } from './export/export-error.js';
+export { registryDeviceKeys, type DeviceKeySource, type ExportDevice } from './export/device-key-source.js';
