@@ -61,12 +61,7 @@ export async function injectFault(kind: FaultKind, context: FaultContext): Promi
     t: number | null,
     note?: string,
   ): Promise<MessageRecord> => {
-    let outcome: RawPublishOutcome = 'not_connected';
-    for (let attempt = 0; attempt < RAW_ATTEMPTS; attempt++) {
-      outcome = await sender.publishRaw(topic, bytes);
-      // A wrong-topic attempt is expected to end the connection: do not repeat it.
-      if (outcome === 'acked' || kind === 'wrong_topic') break;
-    }
+    // Recorded before it is sent: the gateway's notice about it may arrive before its PUBACK.
     const record: MessageRecord = {
       kind,
       device: sender.id,
@@ -76,10 +71,17 @@ export async function injectFault(kind: FaultKind, context: FaultContext): Promi
       size: bytes.length,
       t,
       expected,
-      outcome: outcome satisfies MessageOutcome,
+      outcome: 'pending',
       ...(note === undefined ? {} : { note }),
     };
     context.addRecord(record);
+    let outcome: RawPublishOutcome = 'not_connected';
+    for (let attempt = 0; attempt < RAW_ATTEMPTS; attempt++) {
+      outcome = await sender.publishRaw(topic, bytes);
+      // A wrong-topic attempt is expected to end the connection: do not repeat it.
+      if (outcome === 'acked' || kind === 'wrong_topic') break;
+    }
+    record.outcome = outcome satisfies MessageOutcome;
     context.logger.info({ fault: kind, device: sender.id, seq, outcome }, 'fault injected');
     return record;
   };
@@ -138,13 +140,13 @@ export async function injectFault(kind: FaultKind, context: FaultContext): Promi
       const stranger = context.createStranger();
       try {
         const bytes = stranger.signer.message(1, reading);
-        const outcome = await stranger.publishRaw(uplinkTopic(stranger.id), bytes, 5_000);
-        const refused = outcome !== 'acked' && stranger.counters.connects === 0;
         const record: MessageRecord = {
           kind, device: stranger.id, seq: 1, topic: uplinkTopic(stranger.id), sha256: sha256Hex(bytes), size: bytes.length,
-          t: now, expected, outcome: refused ? 'connect_refused' : outcome,
+          t: now, expected, outcome: 'pending',
         };
         context.addRecord(record);
+        const outcome = await stranger.publishRaw(uplinkTopic(stranger.id), bytes, 5_000);
+        record.outcome = outcome !== 'acked' && stranger.counters.connects === 0 ? 'connect_refused' : outcome;
         context.logger.info({ fault: kind, device: stranger.id, outcome: record.outcome }, 'fault injected');
         return record;
       } finally {

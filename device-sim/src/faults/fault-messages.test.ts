@@ -57,7 +57,7 @@ describe('fault messages', () => {
     expect(conflict).not.toEqual(valid);
   });
 
-  it('an oversize message is validly signed but beyond the 4 KiB default limit', () => {
+  it('an oversize message is validly signed but beyond every default limit (96 KiB)', () => {
     const big = oversizeMessage(signer, 8, T, DEFAULT_OVERSIZE_BYTES);
     expect(big.length).toBeGreaterThan(DEFAULT_OVERSIZE_BYTES);
     expect(codeOf(big)).toBe('E_CBOR_TOO_LARGE');

@@ -1,5 +1,4 @@
 import {
-  DEVICE_MESSAGE_DEFAULT_MAX_BYTES,
   decodeCoseSign1,
   decodeDevicePayload,
   encodeCoseSign1,
@@ -19,8 +18,12 @@ import { MS_PER_HOUR } from '../time/local-time.js';
  * unit tests pin down exactly what the gateway will be sent.
  */
 
-/** Default size of an oversize message: twice the gateway's default limit (4 KiB, firmware-protocol). */
-export const DEFAULT_OVERSIZE_BYTES = 2 * DEVICE_MESSAGE_DEFAULT_MAX_BYTES;
+/**
+ * Default size of an oversize message, 96 KiB: beyond every limit in the project (firmware-protocol's 4 KiB
+ * default, the gateway's `maxMessageBytes` default of 16 KiB, its 64 KiB storage bound for one entry), so
+ * that it is refused whatever the gateway is configured to. The spec fixes no limit.
+ */
+export const DEFAULT_OVERSIZE_BYTES = 96 * 1024;
 
 /**
  * A correctly signed message damaged in transit: one bit of the `t` value flipped inside the payload. The

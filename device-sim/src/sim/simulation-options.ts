@@ -35,7 +35,7 @@ export interface SimulationOptions {
   readonly faults?: readonly FaultKind[];
   /** How many of each fault kind (default 1). */
   readonly faultsPerKind?: number;
-  /** Size of an oversize fault message, bytes (default 8 KiB, twice the gateway's default limit). */
+  /** Size of an oversize fault message, bytes (default 96 KiB, beyond every limit of the gateway). */
   readonly oversizeBytes?: number;
   /** The gateway's public key, to verify downlink messages; without it they are ignored (and logged). */
   readonly gatewayKey?: GatewayKey;

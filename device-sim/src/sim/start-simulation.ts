@@ -229,7 +229,11 @@ export class Simulation {
   }
 
   private trackOutboxMessage(device: SimDevice, message: OutboxMessage, kind: 'valid' | FaultKind, t: number): void {
-    if (kind !== 'valid') this.faultCounts[kind] = (this.faultCounts[kind] ?? 0) + 1;
+    if (kind !== 'valid') {
+      // A fault that is still a reading (clock skew) is produced and delivered like one.
+      this.produced++;
+      this.faultCounts[kind] = (this.faultCounts[kind] ?? 0) + 1;
+    }
     if (this.options.keepRecord === false) return;
     const key = recordKey(device.id, message.seq);
     const existing = this.records.get(key);
@@ -260,16 +264,24 @@ export class Simulation {
     }
   }
 
+  /**
+   * Counts a notice and attaches it to the message it is about: a fault sent with that seq first (a replay
+   * or conflict shares its seq with a valid message, and the notice is about the fault), else the valid
+   * message; a notice without a seq (the gateway could not read one, e.g. truncated CBOR) goes to the latest
+   * fault of that device still without a notice. Best effort: the gateway's quarantine is the authority.
+   */
   private onNotice(deviceId: string, data: Readonly<Record<string, unknown>>): void {
     const code = typeof data['code'] === 'string' ? data['code'] : 'unknown';
     this.notices[code] = (this.notices[code] ?? 0) + 1;
-    const seq = typeof data['seq'] === 'number' ? data['seq'] : undefined;
-    if (seq === undefined) return;
+    if (this.options.keepRecord === false) return;
     const notice = { code, disposition: typeof data['disposition'] === 'string' ? data['disposition'] : '' };
+    const seq = typeof data['seq'] === 'number' ? data['seq'] : undefined;
+    const faults = this.otherRecords.filter((r) => r.device === deviceId && r.notice === undefined);
     const record =
-      this.records.get(recordKey(deviceId, seq)) ??
-      this.otherRecords.find((r) => r.device === deviceId && r.seq === seq && r.notice === undefined);
-    if (record !== undefined) record.notice = notice;
+      seq === undefined
+        ? faults.at(-1)
+        : (faults.find((r) => r.seq === seq) ?? this.records.get(recordKey(deviceId, seq)));
+    if (record !== undefined && record.notice === undefined) record.notice = notice;
   }
 
   private nextOutage(): number {
