@@ -164,3 +164,14 @@ export {
 } from './gatt/plx-continuous-measurement.js';
 export { decodeWeightMeasurement, type ScaledValue, type WeightMeasurement } from './gatt/weight-measurement.js';
 export { decodeCurrentTime, type CurrentTime } from './gatt/current-time.js';
+
+// BLE characteristic encoders (simulated peripherals, tests; the gateway logs values as received)
+export { GattWriter, flagBits, ieee11073Number } from './gatt/gatt-encode-writer.js';
+export { encodeHeartRateMeasurement, type HeartRateMeasurementFields } from './gatt/heart-rate-measurement-encode.js';
+export { encodeBloodPressureMeasurement, type BloodPressureMeasurementFields } from './gatt/blood-pressure-measurement-encode.js';
+export { encodeTemperatureMeasurement, type TemperatureMeasurementFields } from './gatt/temperature-measurement-encode.js';
+export { encodeGlucoseMeasurement, type GlucoseMeasurementFields } from './gatt/glucose-measurement-encode.js';
+export { encodePlxSpotCheckMeasurement, type PlxSpotCheckMeasurementFields } from './gatt/plx-spot-check-measurement-encode.js';
+export { encodePlxContinuousMeasurement, type PlxContinuousMeasurementFields } from './gatt/plx-continuous-measurement-encode.js';
+export { encodeWeightMeasurement, weightRawFromKg, type WeightMeasurementFields } from './gatt/weight-measurement-encode.js';
+export { encodeCurrentTime, gattDateTimeOf, type CurrentTimeFields } from './gatt/current-time-encode.js';
