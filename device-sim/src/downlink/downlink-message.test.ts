@@ -93,3 +93,23 @@ describe('decodeDownlinkMessage', () => {
     );
   });
 });
+
+describe('parseGatewayKey on arbitrary input', () => {
+  it('returns a key or throws E_SIM_GATEWAY_KEY_INVALID, nothing else', () => {
+    const good = vkey(ORIGIN, gateway.publicKey);
+    const check = (text: string): void => {
+      try {
+        parseGatewayKey(text);
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe('E_SIM_GATEWAY_KEY_INVALID');
+      }
+    };
+    fc.assert(fc.property(fc.string({ maxLength: 120 }), check), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.nat(good.length - 1), fc.string({ minLength: 0, maxLength: 3 }), (at, insert) => {
+        check(good.slice(0, at) + insert + good.slice(at + 1));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -69,7 +69,11 @@ export function parseFleetFile(text: string): Fleet {
   if (file === null || typeof file !== 'object' || file.format !== 'tg-sim-fleet/1' || !Array.isArray(file.devices)) {
     throw new SimError('E_SIM_FLEET_INVALID', 'fleet file is not a tg-sim-fleet/1 document');
   }
-  const devices: DeviceIdentity[] = file.devices.map((d, index) => {
+  const devices: DeviceIdentity[] = (file.devices as readonly unknown[]).map((entry, index) => {
+    if (entry === null || typeof entry !== 'object') {
+      throw new SimError('E_SIM_FLEET_INVALID', `fleet file device ${index} is not an object`, { details: { index } });
+    }
+    const d = entry as FleetFileV1['devices'][number];
     const publicKey = Buffer.from(String(d.public_key), 'base64');
     const secretKey = Buffer.from(String(d.secret_key), 'base64');
     if (typeof d.id !== 'string' || !isDeviceKind(d.kind) || publicKey.length !== 32 || secretKey.length !== 32) {

@@ -82,3 +82,25 @@ describe('provisioning files', () => {
     }
   });
 });
+
+describe('parseFleetFile on arbitrary input', () => {
+  it('returns a fleet or throws E_SIM_FLEET_INVALID, nothing else', async () => {
+    const { parseFleetFile } = await import('./fleet-store.js');
+    const fc = (await import('fast-check')).default;
+    const check = (text: string): void => {
+      try {
+        parseFleetFile(text);
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe('E_SIM_FLEET_INVALID');
+      }
+    };
+    check('{"format":"tg-sim-fleet/1","devices":[null,1,"x"]}');
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), check), { numRuns: 1000 });
+    fc.assert(fc.property(fc.json(), check), { numRuns: 1000 });
+    const devices = fc.array(
+      fc.record({ id: fc.anything(), kind: fc.anything(), subject: fc.anything(), public_key: fc.anything(), secret_key: fc.anything() }, { requiredKeys: [] }),
+      { maxLength: 3 },
+    );
+    fc.assert(fc.property(devices, fc.anything(), (list, seed) => check(JSON.stringify({ format: 'tg-sim-fleet/1', seed, devices: list }) ?? '')), { numRuns: 1000 });
+  });
+});
