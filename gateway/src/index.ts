@@ -159,3 +159,4 @@ export {
 } from './export/export-bundle.js';
 export { ExportError, type ExportErrorCode } from './export/export-error.js';
 export { registryDeviceKeys, type DeviceKeySource, type ExportDevice } from './export/device-key-source.js';
+export { openTokenStore } from './api/token-store-file.js';

@@ -101,6 +101,8 @@ export interface LogStore {
   readonly origin: string | null;
   readonly log: DurableGatewayLog;
   readonly tree: TreeReader;
+  /** The file-backed tree store under `tree` (audits and benchmarks read nodes directly). */
+  readonly treeNodes: FileTreeHashStore;
   readonly checkpoints: CheckpointStore;
   readonly db: StateDatabase;
   /** What recovery found and repaired, for the start-up log line. */
@@ -267,6 +269,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
       origin,
       log,
       tree: log.tree,
+      treeNodes: treeStore,
       checkpoints,
       db,
       recovery,

@@ -9,6 +9,7 @@
  *   only offsets, tree nodes and records below it are read: the gateway wrote them before committing that
  *   size and never changes them. Nothing is created, truncated or locked.
  */
+import type { TreeNodeReader } from '@trialgate/proof-formats';
 import { CheckpointStore } from '../checkpoints/checkpoint-store.js';
 import { isDataDirectoryLocked } from './data-directory-lock.js';
 import { listQuarantineRecords, countQuarantineByReason } from './durable-gateway-log.js';
@@ -35,6 +36,8 @@ export interface LogView {
   /** Calls `onEntry` for entries [from, to) in order, reading the segments sequentially. */
   forEachEntry(from: number, to: number, onEntry: (index: number, bytes: Uint8Array) => void): void;
   readonly tree: TreeReader;
+  /** The stored tree's nodes (audits); answers only up to `size()`. */
+  readonly treeNodes: TreeNodeReader & { nodeCount(level: number): number };
   readonly checkpoints: CheckpointStore;
   readonly db: StateDatabase;
   listQuarantine(filter?: QuarantineFilter): QuarantineRecord[];
@@ -59,6 +62,7 @@ export function liveLogView(store: LogStore): LogView {
     readEntry: (index) => store.log.readEntry(index),
     forEachEntry: (from, to, onEntry) => store.log.forEachEntry(from, to, onEntry),
     tree: store.tree,
+    treeNodes: store.treeNodes,
     checkpoints: store.checkpoints,
     db: store.db,
     listQuarantine: (filter) => store.log.listQuarantine(filter),
@@ -126,6 +130,7 @@ function openSnapshot(layout: DataDirectoryLayout, fileSystem: StorageFileSystem
       readEntry,
       forEachEntry: (from, to, onEntry) => forEachEntryInSegments(segments, offsets, Math.min(to, size), from, onEntry),
       tree: treeReaderOver(treeStore, () => size),
+      treeNodes: treeStore,
       checkpoints,
       db,
       listQuarantine: (filter = {}) => (quarantineFile === null ? [] : listQuarantineRecords(db, quarantineFile, filter)),
