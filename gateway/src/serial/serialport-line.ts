@@ -1,0 +1,64 @@
+/**
+ * `OpenSerialLine` over the serialport package (13.x): 8 data bits, no parity, 1 stop bit, no flow control,
+ * as USB-serial bridges of dispensers use. A PTY (socat) works too, which is how the tests run.
+ *
+ * serialport emits 'close' with `disconnected: true` when the device goes away (read error EIO/EBADF on an
+ * unplugged USB adapter or a closed PTY); every way the port ends reaches `onClose` exactly once.
+ */
+import { SerialPort } from 'serialport';
+import type { OpenSerialLine, SerialLineConnection } from './serial-line.js';
+
+export const openSerialportLine: OpenSerialLine = (spec) =>
+  new Promise<SerialLineConnection>((resolve, reject) => {
+    const port = new SerialPort({ path: spec.path, baudRate: spec.baudRate, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, autoOpen: false, lock: true });
+    port.open((error) => {
+      if (error !== null && error !== undefined) {
+        reject(error);
+        return;
+      }
+      let closed = false;
+      let closeError: Error | null = null;
+      const listeners: ((error: Error | null) => void)[] = [];
+      const finish = (): void => {
+        if (closed) return;
+        closed = true;
+        for (const listener of listeners.splice(0)) listener(closeError);
+      };
+      port.on('error', (err: Error) => {
+        closeError ??= err;
+        if (port.isOpen) port.close(() => finish());
+        else finish();
+      });
+      port.on('close', (err: Error | null | undefined) => {
+        closeError ??= err ?? null;
+        finish();
+      });
+      resolve({
+        readable: port,
+        write: (bytes) =>
+          new Promise<void>((done, fail) => {
+            if (closed || !port.isOpen) {
+              fail(new Error('the serial port is closed'));
+              return;
+            }
+            port.write(Buffer.from(bytes), (err) => (err === null || err === undefined ? done() : fail(err)));
+          }),
+        onClose: (listener) => {
+          if (closed) listener(closeError);
+          else listeners.push(listener);
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            if (closed || !port.isOpen) {
+              finish();
+              done();
+              return;
+            }
+            port.close(() => {
+              finish();
+              done();
+            });
+          }),
+      });
+    });
+  });
