@@ -34,7 +34,7 @@ beforeAll(async () => {
       id,
       kind: 'wearable',
       public_key: Buffer.from(ed25519PublicKey(testDeviceSecret(id))).toString('base64'),
-    });
+    }, 'cli-test');
   }
   await admin.close();
   const store = openLogStore({ dataDir, origin: ORIGIN, projections: [registryProjection] });
