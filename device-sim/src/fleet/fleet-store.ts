@@ -74,20 +74,23 @@ export function parseFleetFile(text: string): Fleet {
       throw new SimError('E_SIM_FLEET_INVALID', `fleet file device ${index} is not an object`, { details: { index } });
     }
     const d = entry as FleetFileV1['devices'][number];
-    const publicKey = Buffer.from(String(d.public_key), 'base64');
-    const secretKey = Buffer.from(String(d.secret_key), 'base64');
-    if (typeof d.id !== 'string' || !isDeviceKind(d.kind) || publicKey.length !== 32 || secretKey.length !== 32) {
+    const strings = [d.id, d.subject, d.public_key, d.secret_key].every((v) => typeof v === 'string');
+    const publicKey = strings ? Buffer.from(d.public_key, 'base64') : Buffer.alloc(0);
+    const secretKey = strings ? Buffer.from(d.secret_key, 'base64') : Buffer.alloc(0);
+    if (!strings || !isDeviceKind(d.kind) || publicKey.length !== 32 || secretKey.length !== 32) {
       throw new SimError('E_SIM_FLEET_INVALID', `fleet file device ${index} is malformed`, { details: { index } });
     }
     return {
       id: d.id,
       kind: d.kind,
-      subject: String(d.subject),
+      subject: d.subject,
       publicKey: new Uint8Array(publicKey),
       secretKey: new Uint8Array(secretKey),
     };
   });
-  return { seed: Number(file.seed ?? 1), devices };
+  const seed = file.seed ?? 1;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw new SimError('E_SIM_FLEET_INVALID', 'fleet file seed is not an integer');
+  return { seed, devices };
 }
 
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
