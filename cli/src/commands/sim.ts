@@ -3,6 +3,7 @@
  *
  *   trialgate sim [--broker URL] [--devices N] [--rate R/s] [--duration S] [--state DIR] [--gateway-key VKEY]
  *                 [--seed N] [--faults [KINDS]] [--faults-per-kind N] [--speed X] [--mix K=W,...] [--record FILE]
+ *                 [--presign] [--outages] [--json]
  *   trialgate sim provision --state DIR [--devices N] [--mix K=W,...] [--seed N] [--id-prefix P]
  *
  * The fleet (ids, keys, subjects) lives in the state directory with each device's seq counter and unsent
@@ -57,6 +58,7 @@ interface SimFlags {
   record?: string;
   progress: string;
   outages?: boolean;
+  presign?: boolean;
   oversizeBytes?: string;
   logLevel: string;
   json?: boolean;
@@ -81,6 +83,7 @@ export function registerSimCommand(program: Command): void {
     .option('--record <file>', 'write the record of every message sent (JSON lines)')
     .option('--progress <s>', 'seconds between progress lines', '5')
     .option('--outages', 'natural mode: devices drop out now and then (store-and-forward)')
+    .option('--presign', 'load mode: sign the whole run before it starts, so signing does not limit the rate')
     .option('--oversize-bytes <n>', 'size of the oversize fault message')
     .option('--log-level <level>', 'pino log level on standard error', 'warn')
     .option('--json', 'print the summary as JSON')
@@ -181,6 +184,7 @@ async function runSim(flags: SimFlags): Promise<void> {
       ...(rate === undefined ? {} : { rate }),
       ...(speed === undefined ? {} : { speed }),
       ...(gatewayKey === undefined ? {} : { gatewayKey }),
+      ...(flags.presign === true ? { presign: true } : {}),
       ...(flags.outages === true ? { outages: { meanIntervalMs: 6 * 3_600_000, meanDurationMs: 30 * 60_000 } } : {}),
       ...(flags.oversizeBytes === undefined ? {} : { oversizeBytes: parsePositiveInteger('--oversize-bytes', flags.oversizeBytes) }),
       keepRecord: flags.record !== undefined,

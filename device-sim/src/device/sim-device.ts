@@ -134,15 +134,30 @@ export class SimDevice {
 
   /**
    * Numbers, signs and durably stores a reading, then queues it for sending. Resolves once it is stored
-   * (not when it is delivered). `build` may replace the signed bytes (a fault that must still be retried).
+   * (not when it is delivered).
    */
-  async record(reading: Reading, build?: (seq: number) => Uint8Array): Promise<OutboxMessage> {
+  async record(reading: Reading): Promise<OutboxMessage> {
+    return this.send(this.sign(reading));
+  }
+
+  /**
+   * Numbers and signs a reading without storing or sending it, so that load mode can sign ahead of the
+   * measured window. Messages signed this way must go to `send` in the order they were signed; one never
+   * sent leaves its seq unused (it was never on the wire), and the next run may number another message
+   * with it.
+   */
+  sign(reading: Reading): OutboxMessage {
     if (this.stopped) throw new SimError('E_SIM_STOPPED', `device ${this.id} is stopped`);
     const seq = this.nextSeq;
     // Signed before the counter moves: a reading the encoder refuses (E_PAYLOAD_SCHEMA) burns no seq.
-    const bytes = build === undefined ? this.signer.message(seq, reading) : build(seq);
+    const bytes = this.signer.message(seq, reading);
     this.nextSeq++;
-    const message: OutboxMessage = { deviceId: this.id, seq, bytes };
+    return { deviceId: this.id, seq, bytes };
+  }
+
+  /** Stores a message from `sign` durably, then queues it for sending. */
+  async send(message: OutboxMessage): Promise<OutboxMessage> {
+    if (this.stopped) throw new SimError('E_SIM_STOPPED', `device ${this.id} is stopped`);
     // Spec section 2: the seq is durable before the message leaves the device, so it is never reused.
     await this.options.store.put([message]);
     this.enqueue(message);

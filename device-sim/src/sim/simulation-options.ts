@@ -27,6 +27,12 @@ export interface SimulationOptions {
    * models' natural cadence. Without it, natural mode: each model's own schedule in simulated time.
    */
   readonly rate?: number;
+  /**
+   * Load mode: sign every message of the run before the clock starts (default false), so that the measured
+   * window holds only storing and sending: the simulator can then offer rates its signing could not keep up
+   * with. `t` is the time of signing.
+   */
+  readonly presign?: boolean;
   /** Natural mode: simulated ms per real ms (default 1). */
   readonly speed?: number;
   /** Durable device memory (default: in memory; the CLI passes a `FileDeviceStore` in the state directory). */

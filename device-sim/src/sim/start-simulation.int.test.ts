@@ -128,4 +128,18 @@ describe('startSimulation against a real MQTT broker', () => {
       expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     }
   });
+
+  it('load mode with presigning sends the messages signed ahead, in seq order', async () => {
+    const broker = await TestBroker.start();
+    cleanups.push(() => broker.stop());
+    const fleet = createFleet({ size: 5, seed: 13 });
+    const result = await (await startSimulation({ brokerUrl: broker.url, fleet, rate: 300, durationMs: 1_000, presign: true })).done;
+    expect(result.produced).toBeGreaterThan(250);
+    expect(result.produced).toBeLessThanOrEqual(300);
+    expect(result.delivered).toBe(result.produced);
+    for (const device of fleet.devices) {
+      const seqs = broker.received.filter((p) => p.clientId === device.id).map((p) => decodeDeviceMessage(p.bytes).payload.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    }
+  });
 });

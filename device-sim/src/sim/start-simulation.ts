@@ -61,6 +61,8 @@ export class Simulation {
   private startedAt = 0;
   private endedAt = 0;
   private roundRobin = 0;
+  private presigned: { readonly sim: SimulatedDevice; readonly message: OutboxMessage; readonly t: number }[] = [];
+  private presignedNext = 0;
   private strangerCount = 0;
   private tickTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
@@ -142,6 +144,7 @@ export class Simulation {
       this.sims.push({ device, model, nextOutageAt: this.nextOutage(), outageEndsAt: undefined });
     }
     for (const sim of this.sims) sim.device.start();
+    if (this.mode === 'load' && this.options.presign === true) this.presign();
     this.startedAt = this.wallClock.now();
     this.lastProgress = { at: this.startedAt, delivered: 0 };
     this.producing = true;
@@ -202,9 +205,28 @@ export class Simulation {
     due = Math.min(due, Math.max(100, Math.ceil(rate / 10)));
     const now = this.clock.now();
     for (let i = 0; i < due; i++) {
+      if (this.options.presign === true) {
+        const next = this.presigned[this.presignedNext++];
+        if (next === undefined) break;
+        this.track(next.sim.device.send(next.message), next.sim.device, next.t);
+        continue;
+      }
       const sim = this.sims[this.roundRobin++ % this.sims.length];
       if (sim === undefined) break;
       this.produce(sim, sim.model.sample(now));
+    }
+  }
+
+  /** Signs the whole run's messages ahead, round-robin over the devices (after `start`: seqs are resumed). */
+  private presign(): void {
+    const total = Math.ceil(((this.options.rate ?? 0) * this.options.durationMs) / 1000);
+    if (total > 5_000_000) throw new SimError('E_SIM_OPTION_INVALID', `presigning ${total} messages is too many (at most 5,000,000)`);
+    const now = this.clock.now();
+    for (let i = 0; i < total; i++) {
+      const sim = this.sims[i % this.sims.length];
+      if (sim === undefined) break;
+      const reading = sim.model.sample(now);
+      this.presigned.push({ sim, message: sim.device.sign(reading), t: reading.t });
     }
   }
 
@@ -217,9 +239,13 @@ export class Simulation {
   }
 
   private produce(sim: SimulatedDevice, reading: Parameters<SimDevice['record']>[0]): void {
+    this.track(sim.device.record(reading), sim.device, reading.t);
+  }
+
+  private track(stored: Promise<OutboxMessage>, device: SimDevice, t: number): void {
     this.produced++;
-    const pending = sim.device.record(reading).then(
-      (message) => this.trackOutboxMessage(sim.device, message, 'valid', reading.t),
+    const pending = stored.then(
+      (message) => this.trackOutboxMessage(device, message, 'valid', t),
       (error: unknown) => {
         if (!(error instanceof SimError && error.code === 'E_SIM_STOPPED')) this.logger.error({ err: error }, 'storing a reading failed');
       },
