@@ -169,5 +169,13 @@ describe('trialgate gateway, killed with SIGKILL while devices publish', () => {
     } finally {
       await store.close();
     }
+
+    // End to end: the bundle of everything verifies, pinned to the gateway key.
+    const bundle = path.join(dataDir, '..', `${path.basename(dataDir)}-bundle.json`);
+    const exported = spawnSync(process.execPath, [CLI, 'export', '--data', dataDir, '--out', bundle], { encoding: 'utf8' });
+    expect(exported.status, exported.stderr).toBe(0);
+    const key = spawnSync(process.execPath, [CLI, 'keys', 'show', '--data', dataDir], { encoding: 'utf8' });
+    const verified = spawnSync(process.execPath, [CLI, 'verify', bundle, '--gateway-key', key.stdout.trim().split('\n').at(-1) ?? ''], { encoding: 'utf8' });
+    expect(verified.status, `${verified.stdout}${verified.stderr}`).toBe(0);
   });
 });

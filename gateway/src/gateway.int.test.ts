@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createConnectToken, decodeDeviceMessage } from '@trialgate/firmware-protocol';
 import { decodeLogEntry, openCheckpoint, createNoteVerifier, parseVerifierKey } from '@trialgate/proof-formats';
+import { Queue } from 'bullmq';
 import mqtt from 'mqtt';
+import { CHECKPOINT_QUEUE_NAME } from '@trialgate/proof-formats';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveGatewayConfig } from './config/resolve-gateway-config.js';
 import { openNotice } from './downlink/notice.js';
@@ -28,15 +30,15 @@ afterEach(async () => {
 
 function config(dataDir: string, extra: Record<string, string> = {}) {
   return resolveGatewayConfig({
-    flags: { data: dataDir, origin: ORIGIN, mqttHost: '127.0.0.1', mqttPort: '0', verifyWorkers: '2', checkpointInterval: '200ms', ...extra },
+    flags: { data: dataDir, origin: ORIGIN, mqttHost: '127.0.0.1', mqttPort: '0', httpPort: '0', verifyWorkers: '2', checkpointInterval: '200ms', ...extra },
     env: {},
     cwd: process.cwd(),
     cores: 2,
   }).config;
 }
 
-async function start(dataDir: string): Promise<RunningGateway> {
-  const gateway = await startGateway(config(dataDir), { logger: silentLogger() });
+async function start(dataDir: string, extra: Record<string, string> = {}): Promise<RunningGateway> {
+  const gateway = await startGateway(config(dataDir, extra), { logger: silentLogger() });
   running.push(gateway);
   return gateway;
 }
@@ -120,6 +122,38 @@ describe('startGateway', () => {
     running.splice(running.indexOf(gateway), 1);
     expect(gateway.checkpointer.latest()?.treeSize).toBe(2);
     await client.endAsync(true);
+  });
+
+  it('serves the signed checkpoint over HTTP and hands checkpoints to the anchor queue on Redis', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tg-gw-'));
+    // The machine's Redis, isolated by a key prefix of our own, removed afterwards.
+    const prefix = `tg-test-${process.pid}-${Date.now()}`;
+    const gateway = await start(dataDir, { redis: 'redis://127.0.0.1:6379', queuePrefix: prefix });
+    const queue = new Queue(CHECKPOINT_QUEUE_NAME, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+    try {
+      const device = testDevice('hr-2', systemClock);
+      await gateway.admin.enrollDevice({ id: 'hr-2', public_key: encodePublicKeyText(device.publicKey), kind: 'wearable' }, 'test');
+      const client = await connect(gateway, device);
+      await client.publishAsync(uplinkTopic('hr-2'), Buffer.from(device.message(1)), { qos: 1 });
+      await client.endAsync();
+      const checkpoint = await gateway.checkpointer.checkpointNow();
+      expect(checkpoint?.treeSize).toBe(2);
+      const response = await fetch(`${gateway.addresses.http}/checkpoint`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain(`${ORIGIN}\n2\n`);
+      let jobs = 0;
+      for (let i = 0; i < 100 && jobs === 0; i += 1) {
+        jobs = await queue.count();
+        if (jobs === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(jobs).toBeGreaterThan(0);
+      expect(gateway.anchoring.outbox?.backlog()).toBe(0);
+    } finally {
+      await gateway.stop();
+      running.splice(running.indexOf(gateway), 1);
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
   });
 
   it('refuses a second writer on the same data directory', async () => {

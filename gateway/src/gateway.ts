@@ -1,16 +1,18 @@
 /**
  * The composition root of the `trialgate gateway` process: opens the data directory (recovering it), loads
  * or creates the gateway key, and wires the registry, the signature-verify workers, the ingestion pipeline,
- * the MQTT broker, the checkpointer and the admin endpoints. Everything that touches the outside world is
+ * the MQTT broker, the checkpointer, the anchoring hand-off (outbox to the BullMQ queue, results back), the
+ * HTTP API (sponsor routes, and the admin routes behind an admin token) and the local admin socket. Everything that touches the outside world is
  * passed in or built from the config here, and nowhere else.
  *
  * Start: in order, each step undone if a later one fails. Stop (SIGTERM/SIGINT in the CLI):
  *   1. stop accepting: the MQTT listeners close (connected devices keep their connections);
  *   2. finish in-flight messages: the pipeline waits until every message it took has its durable decision
  *      and its PUBACK has been written; anything arriving now is refused unacknowledged (devices resend);
- *   3. disconnect devices, stop the admin endpoints;
- *   4. sign a final checkpoint of everything logged;
- *   5. close the verify workers, the replay guard and the log (which drains and syncs its files).
+ *   3. disconnect devices, stop the admin socket;
+ *   4. sign a final checkpoint of everything logged and offer it to the anchoring outbox;
+ *   5. stop the HTTP API and the anchoring hand-off (the outbox keeps whatever Redis did not take);
+ *   6. close the verify workers, the replay guard and the log (which drains and syncs its files).
  */
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -39,6 +41,9 @@ import type { LogProjection } from './storage/log-projection.js';
 import { openLogStore, type LogStore } from './storage/log-store.js';
 import { createLocalAdminOperations, type AdminOperations } from './api/admin-operations.js';
 import { createAdminRoutes, type AdminRouteHandler } from './api/admin-routes.js';
+import { startGatewayApi } from './api/gateway-api.js';
+import type { HttpApi } from './api/http-api-server.js';
+import { startAnchoringHandOff, type AnchoringHandOff } from './anchoring/anchoring-hand-off.js';
 import { startAdminSocket, type AdminSocket } from './api/admin-socket.js';
 
 export interface StartGatewayDependencies {
@@ -54,6 +59,8 @@ export interface StartGatewayDependencies {
 
 export interface GatewayAddresses {
   readonly mqtt: MqttListenerAddresses;
+  /** The HTTP API, e.g. `http://127.0.0.1:8080`. */
+  readonly http: string;
   /** The local admin socket the CLI uses, or null when the data directory path is too long for one. */
   readonly adminSocket: string | null;
 }
@@ -69,6 +76,8 @@ export interface RunningGateway {
   readonly pipeline: IngestPipeline;
   readonly broker: MqttBroker;
   readonly checkpointer: Checkpointer;
+  readonly anchoring: AnchoringHandOff;
+  readonly api: HttpApi;
   readonly admin: AdminOperations;
   /** The admin routes, for mounting on the HTTP API behind an admin token. */
   readonly adminRoutes: AdminRouteHandler;
@@ -140,6 +149,18 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
     const replayGuard = ConnectTokenReplayGuard.open(path.join(store.layout.root, CONNECT_TOKENS_FILE), clock.now());
     undo.push(() => replayGuard.close());
 
+    const anchoring = startAnchoringHandOff({
+      db: store.db,
+      origin: config.origin,
+      redisUrl: config.redisUrl,
+      queuePrefix: config.queuePrefix,
+      clock,
+      logger: componentLogger(logger, 'anchoring'),
+      metrics,
+      treeSize: () => store.log.size(),
+    });
+    undo.push(() => anchoring.stop());
+
     const checkpointer = new Checkpointer({
       origin: config.origin,
       log: store.log,
@@ -151,6 +172,7 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
       maxEntries: config.checkpoint.maxEntries,
       logger: componentLogger(logger, 'checkpoints'),
       metrics,
+      onCheckpoint: () => anchoring.checkpointStored(),
     });
     checkpointer.start();
     undo.push(async () => {
@@ -175,6 +197,20 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
 
     const admin = createLocalAdminOperations({ admin: new RegistryAdmin({ log: store.log, registry, clock }), store: registryStore, quarantine: store.log });
     const adminRoutes = createAdminRoutes(admin);
+    const api = await startGatewayApi({
+      store,
+      gatewayKey: key.verifierKey,
+      anchors: anchoring.anchors,
+      metrics,
+      logger,
+      clock,
+      host: config.http.host,
+      port: config.http.port,
+      clockSkewToleranceMs: config.clockSkewToleranceMs,
+      health: () => ({ devicesConnected: broker.aedes.connectedClients, messagesInFlight: pipeline.pending }),
+      adminHandler: adminRoutes,
+    });
+    undo.push(() => api.close());
     const adminSocket: AdminSocket | null = await startAdminSocket(store.layout.root, adminRoutes);
     if (adminSocket !== null) undo.push(() => adminSocket.close());
     else log.warn({ event: 'no_admin_socket' }, 'the data directory path is too long for the local admin socket; use the HTTP admin routes');
@@ -195,6 +231,7 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
       {
         event: 'listening',
         mqtt: broker.addresses,
+        http: api.url,
         adminSocket: adminSocket?.path ?? null,
         size: store.log.size(),
         devices: registry.size,
@@ -207,12 +244,14 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
       config,
       origin: config.origin,
       verifierKey: key.verifierKey,
-      addresses: { mqtt: broker.addresses, adminSocket: adminSocket?.path ?? null },
+      addresses: { mqtt: broker.addresses, http: api.url, adminSocket: adminSocket?.path ?? null },
       store,
       registry,
       pipeline,
       broker,
       checkpointer,
+      anchoring,
+      api,
       admin,
       adminRoutes,
       metrics,

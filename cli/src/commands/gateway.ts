@@ -88,7 +88,7 @@ function listeningLine(gateway: RunningGateway): string {
   const parts = [`mqtt://${hostPort(tcp.address, tcp.port)}`];
   if (tls !== null) parts.push(`mqtts://${hostPort(tls.address, tls.port)}`);
   if (ws !== null) parts.push(`ws://${hostPort(ws.address, ws.port)}${ws.path}`);
-  return `trialgate gateway ${gateway.origin} listening on ${parts.join(', ')}; data ${gateway.store.layout.root}; log size ${gateway.store.log.size()}`;
+  return `trialgate gateway ${gateway.origin} listening on ${parts.join(', ')}; API ${gateway.addresses.http}; data ${gateway.store.layout.root}; log size ${gateway.store.log.size()}`;
 }
 
 function hostPort(address: string, port: number): string {

@@ -43,6 +43,7 @@ export const SETTINGS = {
   httpHost: { flag: 'http-host', env: 'TRIALGATE_HTTP_HOST', file: 'http.host', kind: 'host', description: 'HTTP API address (default 127.0.0.1)' },
   httpPort: { flag: 'http-port', env: 'TRIALGATE_HTTP_PORT', file: 'http.port', kind: 'port', description: 'HTTP API port (default 8080; 0 = any free port)' },
   redis: { flag: 'redis', env: 'TRIALGATE_REDIS', file: 'redis', kind: 'redis-url', description: 'Redis URL for the anchoring hand-off (default: none, checkpoints wait in the outbox)' },
+  queuePrefix: { flag: 'queue-prefix', env: 'TRIALGATE_QUEUE_PREFIX', file: 'queuePrefix', kind: 'text', description: "BullMQ key prefix, the same as the anchor service's (default bull)" },
   checkpointInterval: { flag: 'checkpoint-interval', env: 'TRIALGATE_CHECKPOINT_INTERVAL', file: 'checkpoint.interval', kind: 'duration', description: 'sign a checkpoint at least this often when there is something new (default 10s)' },
   checkpointEntries: { flag: 'checkpoint-entries', env: 'TRIALGATE_CHECKPOINT_ENTRIES', file: 'checkpoint.entries', kind: 'count', description: 'sign a checkpoint after this many new entries (default 10000)' },
   clockSkewTolerance: { flag: 'clock-skew-tolerance', env: 'TRIALGATE_CLOCK_SKEW_TOLERANCE', file: 'clockSkewTolerance', kind: 'duration', description: 'device clocks further than this from the gateway are flagged (default 5m)' },

@@ -37,6 +37,8 @@ export interface GatewayConfig {
   readonly http: { readonly host: string; readonly port: number };
   /** Redis for the anchoring hand-off (BullMQ); null: checkpoints stay in the outbox until one is configured. */
   readonly redisUrl: string | null;
+  /** BullMQ key prefix of the anchoring queues; the anchor service uses the same. */
+  readonly queuePrefix: string;
   readonly checkpoint: {
     /** A checkpoint is signed when this much time has passed since the last one and there is something new... */
     readonly intervalMs: number;

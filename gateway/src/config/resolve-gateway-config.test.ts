@@ -33,6 +33,7 @@ describe('resolveGatewayConfig', () => {
       mqtt: { host: '0.0.0.0', port: 1883, tls: null, ws: null },
       http: { host: '127.0.0.1', port: 8080 },
       redisUrl: null,
+      queuePrefix: 'bull',
       checkpoint: { intervalMs: 10_000, maxEntries: 10_000 },
       clockSkewToleranceMs: 300_000,
       maxMessageBytes: 16_384,
