@@ -340,10 +340,8 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
       try {
         this.#catchUpDerived();
       } catch (error) {
-        const failure =
-          error instanceof StorageError
-            ? error
-            : new StorageError('E_STORAGE_STATE_DB', 'the log index could not catch up', { cause: error });
+        // A full disk is E_STORAGE_NO_SPACE whichever file it hit first (SQLite says SQLITE_FULL).
+        const failure = storageWriteError(error, 'catching up the log index');
         this.#rejectAll(this.#queue.splice(0), failure);
         this.#queuedBytes = 0;
         return;

@@ -8,7 +8,8 @@ export function storageWriteError(cause: unknown, doing: string): StorageError {
   if (cause instanceof StorageError) return cause;
   const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
   const osCode = typeof code === 'string' ? code : 'unknown';
-  if (osCode === 'ENOSPC' || osCode === 'EDQUOT') {
+  // SQLITE_FULL: the state database's file system is full (better-sqlite3 reports SQLite's code).
+  if (osCode === 'ENOSPC' || osCode === 'EDQUOT' || osCode === 'SQLITE_FULL') {
     return new StorageError('E_STORAGE_NO_SPACE', `the disk is full (${doing})`, { details: { osCode }, cause });
   }
   return new StorageError('E_STORAGE_WRITE', `a write failed (${doing}): ${osCode}`, { details: { osCode }, cause });
