@@ -45,5 +45,7 @@ export interface AnchorChain {
   /** `eth_maxPriorityFeePerGas`, the tip the node suggests. */
   getMaxPriorityFeePerGas(): Promise<bigint>;
   getReceipt(hash: Hex): Promise<ChainReceipt | null>;
+  /** Whether the node knows the transaction at all (mined or in its mempool): `eth_getTransactionByHash`. */
+  hasTransaction(hash: Hex): Promise<boolean>;
   sendRawTransaction(serialized: Hex): Promise<BroadcastOutcome>;
 }

@@ -86,6 +86,16 @@ export function createViemAnchorChain(parameters: ViemAnchorChainParameters): An
           throw error;
         }
       }),
+    hasTransaction: (hash) =>
+      rpc('eth_getTransactionByHash', async () => {
+        try {
+          await client.getTransaction({ hash });
+          return true;
+        } catch (error) {
+          if (error instanceof TransactionNotFoundError) return false;
+          throw error;
+        }
+      }),
     sendRawTransaction: async (serialized) => {
       try {
         await client.sendRawTransaction({ serializedTransaction: serialized });

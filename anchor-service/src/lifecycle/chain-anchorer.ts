@@ -287,7 +287,9 @@ export class ChainAnchorer {
     if (last === undefined) throw new AnchorError('E_ANCHORING_STATE', 'a pending anchor record has no attempt');
     const now = clock.now();
     if (now - last.signedAtMs >= settings.replaceAfterMs) return this.#replace(record, last, run, log);
-    if (last.broadcastAtMs === undefined || now - last.broadcastAtMs >= settings.rebroadcastAfterMs) {
+    // Resend when never sent, when due, or when the node no longer knows the transaction (a node restart,
+    // or a reorg that dropped its block before we saw the receipt: not every node puts those back).
+    if (last.broadcastAtMs === undefined || now - last.broadcastAtMs >= settings.rebroadcastAfterMs || !(await chain.hasTransaction(last.hash))) {
       await this.#broadcast(record, log);
     }
     return { kind: 'wait', ms: settings.pollIntervalMs };
