@@ -1,3 +1,4 @@
+import { assertEd25519PublicKey } from '@trialgate/firmware-protocol';
 import {
   ED25519_PUBLIC_KEY_LENGTH,
   ed25519PublicKeyObject,
@@ -30,6 +31,12 @@ export function createNoteVerifier(name: string, publicKey: Uint8Array): NoteVer
   }
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) {
     throw new ProofFormatError('E_VERIFIER_KEY', 'an Ed25519 public key is 32 bytes');
+  }
+  try {
+    // RFC 8032 section 5.1.3 point decoding, and no small-order key (whose signatures prove nothing).
+    assertEd25519PublicKey(publicKey);
+  } catch (error) {
+    throw new ProofFormatError('E_VERIFIER_KEY', 'not a usable Ed25519 public key', { cause: error });
   }
   const key = ed25519PublicKeyObject(publicKey);
   if (key === undefined) throw new ProofFormatError('E_VERIFIER_KEY', 'not a usable Ed25519 public key');

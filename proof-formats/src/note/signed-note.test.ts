@@ -71,7 +71,7 @@ describe('C2SP signed notes: golang.org/x/mod/sumdb/note known answers', () => {
 
   it('refuses two different known keys with the same name and ID', () => {
     const peter = parseVerifierKey(PETER_VKEY);
-    const impostor = { ...createNoteVerifier('PeterNeumann', new Uint8Array(32).fill(7)), keyId: peter.keyId };
+    const impostor = { ...createNoteVerifier('PeterNeumann', createNoteSigner('x', new Uint8Array(32).fill(7)).publicKey), keyId: peter.keyId };
     expect(codeOf(() => openNote(`${TEXT}\n${PETER_SIG}`, [peter, impostor]))).toBe('E_NOTE_AMBIGUOUS_KEY');
     expect(openNote(`${TEXT}\n${PETER_SIG}`, [peter, peter]).verified).toHaveLength(1);
   });
