@@ -32,6 +32,8 @@ export interface AnchoringHandOffOptions {
   readonly timers?: TimerPort;
   /** How often the lag metrics are refreshed (default 5 s). */
   readonly metricsIntervalMs?: number;
+  /** The outbox's retry backoff (default 1 s doubling to 60 s). */
+  readonly outboxBackoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
 export interface AnchoringHandOff {
@@ -75,6 +77,9 @@ export function startAnchoringHandOff(options: AnchoringHandOffOptions): Anchori
           logger: options.logger,
           ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
           ...(options.timers === undefined ? {} : { timers: options.timers }),
+          ...(options.outboxBackoff === undefined
+            ? {}
+            : { initialBackoffMs: options.outboxBackoff.initialMs, maxBackoffMs: options.outboxBackoff.maxMs }),
         });
   let consumer: AnchorResultsConsumer | null = null;
   if (options.redisUrl !== null) {
