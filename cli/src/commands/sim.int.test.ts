@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeDeviceMessage } from '@trialgate/firmware-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestBroker } from '../../../device-sim/src/testing/test-broker.js';
+import { TestBroker } from '@trialgate/device-sim/testing';
 
 // Spawns the built CLI (`npx tsc -b` first), as a site would run it.
 const bin = fileURLToPath(new URL('../../bin/trialgate.js', import.meta.url));

@@ -1,6 +1,10 @@
 import { decodeDeviceMessage } from '@trialgate/firmware-protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { generateEd25519KeyPair } from '@trialgate/firmware-protocol';
+import type { DownlinkMessage } from '../downlink/downlink-message.js';
+import { parseGatewayKey } from '../downlink/gateway-key.js';
+import { signDownlinkMessage } from '../downlink/sign-downlink-message.js';
 import { createFleet } from '../fleet/fleet.js';
 import type { Reading } from '../models/reading.js';
 import { createRandom } from '../random/random.js';
@@ -100,5 +104,32 @@ describe('SimDevice against a real MQTT broker', () => {
     device.start();
     await broker.waitFor(() => broker.refusedConnects.length >= 3, 10_000, 'three refused attempts');
     expect(device.state).not.toBe('online');
+  });
+
+  it('acts only on downlink messages signed by the gateway key and addressed to it', async () => {
+    const broker = await TestBroker.start();
+    cleanups.push(() => broker.stop());
+    const gateway = generateEd25519KeyPair(() => new Uint8Array(32).fill(3));
+    const forger = generateEd25519KeyPair(() => new Uint8Array(32).fill(4));
+    const verified: DownlinkMessage[] = [];
+    const rejected: string[] = [];
+    const device = makeDevice(broker, {
+      gatewayKey: parseGatewayKey(Buffer.from(gateway.publicKey).toString('base64')),
+      events: { onDownlink: (m) => verified.push(m), onDownlinkRejected: (r) => rejected.push(r) },
+    });
+    device.start();
+    await device.record(reading(1));
+    expect(await device.drain(10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the downlink subscription is in place
+    const origin = 'trial.example/site-042/gw-1';
+    const sign = (secretKey: Uint8Array, dev: string, type: string): Uint8Array =>
+      signDownlinkMessage({ origin, secretKey, dev, t: Date.now(), type, data: { scheduled: 1, code: 'E_X', message: 'm', disposition: 'quarantined' } });
+    await broker.publishDownlink(device.id, sign(gateway.secretKey, device.id, 'reminder'));
+    await broker.publishDownlink(device.id, sign(forger.secretKey, device.id, 'reminder'));
+    await broker.publishDownlink(device.id, sign(gateway.secretKey, 'SOMEONE-ELSE', 'notice'));
+    await broker.publishDownlink(device.id, Uint8Array.of(0xff, 0x00));
+    await broker.waitFor(() => verified.length + rejected.length === 4, 5_000, 'four downlink messages');
+    expect(verified.map((m) => m.type)).toEqual(['reminder']);
+    expect(rejected).toEqual(['signature', 'addressee', 'cbor']);
   });
 });

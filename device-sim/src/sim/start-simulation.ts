@@ -101,6 +101,11 @@ export class Simulation {
     return this.sims.map((s) => s.device);
   }
 
+  /** The behaviour model of a device (e.g. a `PillDispenserModel` and its adherence tally). */
+  model(deviceId: string): DeviceModel | undefined {
+    return this.sims.find((s) => s.device.id === deviceId)?.model;
+  }
+
   /** Connects the devices and starts producing. */
   async start(): Promise<void> {
     const { fleet } = this.options;
