@@ -158,20 +158,20 @@ describe('startSimulation against a real MQTT broker', () => {
     const simulation = await startSimulation({
       brokerUrl: broker.url,
       fleet,
-      durationMs: 1_500,
+      durationMs: 30_000,
       gatewayKey: parseGatewayKey(Buffer.from(gateway.publicKey).toString('base64')),
     });
     const dispenser = fleet.devices[0]!;
-    await broker.waitFor(() => simulation.devices.every((d) => d.state === 'online'), 5_000, 'devices online');
+    const model = simulation.model(dispenser.id);
+    expect(model).toBeInstanceOf(PillDispenserModel);
+    await broker.waitFor(() => simulation.devices.every((d) => d.state === 'online'), 10_000, 'devices online');
     await new Promise((resolve) => setTimeout(resolve, 100));
     await broker.publishDownlink(
       dispenser.id,
       signDownlinkMessage({ origin: 'gw', secretKey: gateway.secretKey, dev: dispenser.id, t: Date.now(), type: 'reminder', data: { slot: 1 } }),
     );
-    const result = await simulation.done;
-    const model = simulation.model(dispenser.id);
-    expect(model).toBeInstanceOf(PillDispenserModel);
-    expect((model as PillDispenserModel).tally.remindersReceived).toBe(1);
+    await broker.waitFor(() => (model as PillDispenserModel).tally.remindersReceived === 1, 10_000, 'the reminder');
+    const result = await simulation.stop();
     expect(result.downlink).toEqual({ verified: 1, rejected: 0 });
   });
 });
