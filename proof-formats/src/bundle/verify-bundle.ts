@@ -181,6 +181,12 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyBundleOpt
   // 2. Consistency between consecutive checkpoints.
   const used = new Set<number>();
   const consistent: boolean[] = [];
+  // Proofs by their (from, to) sizes: one lookup per pair, whatever the number of checkpoints.
+  const proofsBySizes = new Map<string, number[]>();
+  bundle.consistency.forEach((c, k) => {
+    const key = `${c.from_size}:${c.to_size}`;
+    proofsBySizes.set(key, [...(proofsBySizes.get(key) ?? []), k]);
+  });
   for (let i = 0; i + 1 < checkpoints.length; i++) {
     const a = checkpoints[i]?.checkpoint;
     const b = checkpoints[i + 1]?.checkpoint;
@@ -189,7 +195,7 @@ export async function verifyBundle(bundle: ProofBundle, options: VerifyBundleOpt
     if (a === undefined || b === undefined) continue;
     const m = a.treeSize;
     const n = b.treeSize;
-    const proofs = bundle.consistency.flatMap((c, k) => (c.from_size === m && c.to_size === n ? [k] : []));
+    const proofs = proofsBySizes.get(`${m}:${n}`) ?? [];
     proofs.forEach((k) => used.add(k));
     if (m > n) {
       fail(subject, 'E_CHECKPOINT_ORDER', `checkpoint ${i + 1} (size ${n}) is smaller than checkpoint ${i} (size ${m}): checkpoints must come in increasing size`);
