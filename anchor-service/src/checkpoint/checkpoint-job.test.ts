@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAnchorError } from '../errors/anchor-error.js';
 import { createCheckpointSigner, signCheckpoint } from '../testing/signed-checkpoint.js';
-import { checkpointBodyOf, checkpointDigestHex } from '@trialgate/proof-formats';
+import { checkpointBodyOf, checkpointDigestHex, parseVerifierKey } from '@trialgate/proof-formats';
 import { decodeCheckpointJob } from './checkpoint-job.js';
 
 const signer = createCheckpointSigner('trial.example/site-042/gw-1');
@@ -53,6 +53,26 @@ describe('decodeCheckpointJob', () => {
     );
   });
 
+  it('with pinned gateway keys, accepts only notes signed by the key named after the origin', () => {
+    const { job } = signCheckpoint(signer, 8);
+    const pinned = parseVerifierKey(signer.verifierKey);
+    const stranger = createCheckpointSigner(signer.origin);
+    const other = createCheckpointSigner('other.example/gw');
+    expect(decodeCheckpointJob(job, { trustedKeys: [pinned] }).treeSize).toBe(8);
+    expect(() => decodeCheckpointJob(signCheckpoint(stranger, 8).job, { trustedKeys: [pinned] })).toThrow(
+      expect.objectContaining({ code: 'E_ANCHORING_NOTE_UNVERIFIED' }),
+    );
+    // A key pinned for another origin does not vouch for this one.
+    expect(() => decodeCheckpointJob(job, { trustedKeys: [parseVerifierKey(other.verifierKey)] })).toThrow(
+      expect.objectContaining({ code: 'E_ANCHORING_NOTE_UNVERIFIED' }),
+    );
+    // A forged signature line under the pinned key's name and id.
+    const forged = job.note.replace(/ [A-Za-z0-9+/=]+\n$/, ` ${Buffer.alloc(68, 1).toString('base64')}\n`);
+    expect(() => decodeCheckpointJob({ ...job, note: forged }, { trustedKeys: [pinned] })).toThrow(
+      expect.objectContaining({ code: 'E_ANCHORING_NOTE_UNVERIFIED' }),
+    );
+  });
+
   it('never throws anything but AnchorError on arbitrary input (fuzz)', () => {
     fc.assert(
       fc.property(fc.anything(), (value) => {
@@ -79,7 +99,7 @@ describe('decodeCheckpointJob', () => {
           const mutated: Record<string, unknown> = { ...job, [key]: value };
           mutated['note'] = job.note.slice(0, at) + insert + job.note.slice(at + insert.length);
           try {
-            const decoded = decodeCheckpointJob(mutated);
+            const decoded = decodeCheckpointJob(mutated, at % 2 === 0 ? { trustedKeys: [parseVerifierKey(signer.verifierKey)] } : {});
             // Anything accepted must still be a self-consistent checkpoint job.
             expect(checkpointDigestHex(decoded.note)).toBe(decoded.digest);
           } catch (error) {

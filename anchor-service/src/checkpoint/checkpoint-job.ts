@@ -3,16 +3,20 @@
  * `CheckpointJobData` in proof-formats). The digest is what goes on chain for years, so the service anchors
  * nothing it has not recomputed: the digest must be SHA-256 of the note's body (spec section 6), and the body
  * must be the checkpoint of the job's origin and tree size (spec section 5, C2SP tlog-checkpoint, parsed by
- * proof-formats). The note's signature is not checked here: the service does not hold the gateway's key, and
- * a sponsor's verifier checks it against the key it pins.
+ * proof-formats). When the site pins its gateways' verifier keys (`--gateway-key`), the note must also be
+ * signed by the pinned key named after its origin (C2SP tlog-checkpoint: the log's key name is the origin),
+ * so that whoever can write to Redis cannot have a fabricated checkpoint anchored, nor supersede the real
+ * ones with a larger tree size. Without pinned keys the signature is left to the sponsor's verifier.
  */
 import {
   CHECKPOINT_JOB_FORMAT,
   anchorResultsQueueName,
   checkpointBodyOf,
   checkpointDigestHex,
+  openNote,
   parseCheckpointBody,
   type CheckpointJobData,
+  type NoteVerifier,
 } from '@trialgate/proof-formats';
 import { AnchorError } from '../errors/anchor-error.js';
 
@@ -38,7 +42,12 @@ export interface CheckpointJob extends CheckpointJobData {
  * and nothing beyond the contract's fields is kept; throws only `AnchorError`
  * (E_ANCHORING_JOB_INVALID, E_ANCHORING_DIGEST_MISMATCH).
  */
-export function decodeCheckpointJob(data: unknown): CheckpointJob {
+export interface DecodeCheckpointJobOptions {
+  /** Pinned gateway verifier keys; when non-empty, the note must verify under the one named after its origin. */
+  readonly trustedKeys?: readonly NoteVerifier[];
+}
+
+export function decodeCheckpointJob(data: unknown, options: DecodeCheckpointJobOptions = {}): CheckpointJob {
   const invalid = (reason: string): never => {
     throw new AnchorError('E_ANCHORING_JOB_INVALID', `checkpoint job is invalid: ${reason}`, { details: { reason } });
   };
@@ -67,6 +76,20 @@ export function decodeCheckpointJob(data: unknown): CheckpointJob {
   }
   if (checkpoint.origin !== origin) return invalid('note origin differs from the job origin');
   if (checkpoint.treeSize !== treeSize) return invalid('note tree size differs from the job treeSize');
+
+  const trusted = options.trustedKeys ?? [];
+  if (trusted.length > 0) {
+    const keys = trusted.filter((key) => key.name === origin);
+    try {
+      if (keys.length === 0) throw new Error('no pinned key for this origin');
+      openNote(note, keys);
+    } catch (cause) {
+      throw new AnchorError('E_ANCHORING_NOTE_UNVERIFIED', `checkpoint ${treeSize} of ${origin} is not signed by a pinned gateway key`, {
+        cause,
+        details: { origin, treeSize, reason: cause instanceof Error ? cause.message : String(cause) },
+      });
+    }
+  }
 
   const computed = checkpointDigestHex(body);
   const normalised = digest.toLowerCase() as Digest;

@@ -9,7 +9,7 @@
  * flags, variables and top-level keys then act as defaults for every entry.
  */
 
-export type AnchorSettingKind = 'text' | 'path' | 'url' | 'redis-url' | 'port' | 'count' | 'duration' | 'wei' | 'log-level' | 'host';
+export type AnchorSettingKind = 'text' | 'path' | 'url' | 'redis-url' | 'port' | 'count' | 'duration' | 'wei' | 'log-level' | 'host' | 'vkeys';
 
 export interface AnchorSettingSpec {
   readonly flag: string;
@@ -23,6 +23,7 @@ export interface AnchorSettingSpec {
 export const ANCHOR_SETTINGS = {
   redis: { flag: 'redis', env: 'TRIALGATE_REDIS', file: 'redis', kind: 'redis-url', scope: 'service', description: 'Redis URL of the checkpoint queue, the same as the gateway\'s --redis (required)' },
   keyFile: { flag: 'key-file', env: 'TRIALGATE_KEY_FILE', file: 'keyFile', kind: 'path', scope: 'service', description: 'file holding the anchoring private key, 0x and 64 hex digits as anvil prints them (or put the key itself in TRIALGATE_ANCHOR_KEY)' },
+  gatewayKey: { flag: 'gateway-key', env: 'TRIALGATE_GATEWAY_KEY', file: 'gatewayKeys', kind: 'vkeys', scope: 'service', description: 'verifier keys of the gateways whose checkpoints to anchor (trialgate keys show), comma-separated; checkpoints not signed by their origin\'s key are refused (default: not pinned)' },
   rpc: { flag: 'rpc', env: 'TRIALGATE_RPC', file: 'rpc', kind: 'url', scope: 'chain', description: 'JSON-RPC URL of the chain (http or https; required unless the config file lists chains)' },
   chainId: { flag: 'chain-id', env: 'TRIALGATE_CHAIN_ID', file: 'chainId', kind: 'count', scope: 'chain', description: 'chain id the RPC endpoint must report (default: whatever it reports)' },
   confirmations: { flag: 'confirmations', env: 'TRIALGATE_CONFIRMATIONS', file: 'confirmations', kind: 'count', scope: 'chain', description: 'final after N confirmations, for chains without the finalized block tag (default 0: use the finalized tag)' },

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCheckpointSigner } from '../testing/signed-checkpoint.js';
 import { resolveAnchorConfig } from './resolve-anchor-config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tg-anchor-config-'));
@@ -100,6 +101,18 @@ describe('resolveAnchorConfig', () => {
       minIntervalMs: 60_000,
       pollIntervalMs: 2000,
     });
+  });
+
+  it('pins gateway verifier keys from --gateway-key (comma-separated) and refuses a malformed one', () => {
+    const vkey = 'trial.example/site-042/gw-1+5d8b1a2c+AU6XfJGQ5yLkOg3ZpFt3k8CCaZy6QXEKsQ2pPqhT3v5Z';
+    const flags = { redis: 'redis://h', rpc: 'http://r', keyFile: 'k' };
+    expect(resolveAnchorConfig({ ...base, flags }).config.gatewayKeys).toEqual([]);
+    expect(() => resolveAnchorConfig({ ...base, flags: { ...flags, gatewayKey: 'not-a-key' } })).toThrow(/verifier keys/);
+    expect(() => resolveAnchorConfig({ ...base, flags: { ...flags, gatewayKey: vkey } })).toThrow(/verifier keys/); // wrong key id
+    const a = createCheckpointSigner('a.example/gw').verifierKey;
+    const b = createCheckpointSigner('b.example/gw').verifierKey;
+    expect(resolveAnchorConfig({ ...base, flags: { ...flags, gatewayKey: `${a}, ${b}` } }).config.gatewayKeys).toEqual([a, b]);
+    expect(resolveAnchorConfig({ ...base, env: { TRIALGATE_GATEWAY_KEY: a }, flags }).config.gatewayKeys).toEqual([a]);
   });
 
   it.each([

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseUnits } from 'viem';
 import { parse as parseYaml } from 'yaml';
+import { parseVerifierKey } from '@trialgate/proof-formats';
 import type { FinalityRule } from '../chain/finality-rule.js';
 import { AnchorError } from '../errors/anchor-error.js';
 import type { AnchorKeySource } from './anchor-key.js';
@@ -42,6 +43,8 @@ export interface AnchorChainConfig {
 
 export interface AnchorServiceConfig {
   readonly redisUrl: string;
+  /** Pinned gateway verifier keys (`<name>+<key id>+<key>`); empty: checkpoint signatures are not checked. */
+  readonly gatewayKeys: readonly string[];
   readonly queuePrefix: string;
   readonly key: AnchorKeySource;
   readonly chains: readonly AnchorChainConfig[];
@@ -161,8 +164,10 @@ export function resolveAnchorConfig(parameters: ResolveAnchorConfigParameters): 
   if (typeof concurrency !== 'number' || concurrency < 1 || concurrency > 10_000) {
     throw configError('concurrency must be between 1 and 10000');
   }
+  const gatewayKeys = setting('gatewayKey', '');
   const config: AnchorServiceConfig = {
     redisUrl: redis,
+    gatewayKeys: typeof gatewayKeys === 'string' && gatewayKeys !== '' ? gatewayKeys.split(',') : [],
     queuePrefix: asString(setting('queuePrefix', ANCHOR_DEFAULTS.queuePrefix)),
     key,
     chains,
@@ -273,6 +278,18 @@ export function parseValue(kind: AnchorSettingKind, raw: RawValue, where: string
     case 'log-level':
       if (typeof raw !== 'string' || !(LOG_LEVELS as readonly string[]).includes(raw)) return fail(`one of ${LOG_LEVELS.join(', ')}`);
       return raw;
+    case 'vkeys': {
+      if (typeof raw !== 'string') return fail('verifier keys (<name>+<8 hex>+<base64>), comma-separated');
+      const keys = raw.split(/[\s,]+/).filter((key) => key !== '');
+      for (const key of keys) {
+        try {
+          parseVerifierKey(key);
+        } catch {
+          return fail('verifier keys (<name>+<8 hex>+<base64>, as trialgate keys show prints them), comma-separated');
+        }
+      }
+      return keys.join(',');
+    }
   }
 }
 

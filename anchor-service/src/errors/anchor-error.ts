@@ -14,6 +14,8 @@ export type AnchorErrorCode =
   | 'E_ANCHORING_JOB_INVALID'
   /** A checkpoint job's digest is not SHA-256 of its note's body (spec section 6). */
   | 'E_ANCHORING_DIGEST_MISMATCH'
+  /** Gateway keys are pinned and the checkpoint note is not signed by the pinned key of its origin. */
+  | 'E_ANCHORING_NOTE_UNVERIFIED'
   /** The same (origin, tree size) was offered before with another digest: two inconsistent checkpoints. */
   | 'E_ANCHORING_DIGEST_CONFLICT'
   /** The RPC endpoint reports another chain id than the configured one. */

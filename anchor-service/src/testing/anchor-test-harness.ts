@@ -194,6 +194,7 @@ export function testServiceConfig(
 ): AnchorServiceConfig {
   return {
     redisUrl: SHARED_REDIS_URL,
+    gatewayKeys: [],
     queuePrefix,
     key: { kind: 'env', name: 'TG_TEST_ANCHOR_KEY' },
     chains: [

@@ -10,6 +10,7 @@
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import type { NoteVerifier } from '@trialgate/proof-formats';
 import type { Clock } from '../clock.js';
 import { decodeCheckpointJob, type CheckpointJob } from '../checkpoint/checkpoint-job.js';
 import { describeError } from '../errors/anchor-error.js';
@@ -31,6 +32,8 @@ export interface AnchorJobProcessor {
 
 export interface AnchorJobProcessorParameters {
   readonly anchorers: readonly ChainAnchorer[];
+  /** Pinned gateway keys (see `decodeCheckpointJob`); empty: not checked. */
+  readonly trustedKeys?: readonly NoteVerifier[];
   readonly logger: Logger;
   readonly clock: Clock;
 }
@@ -46,7 +49,7 @@ export function createAnchorJobProcessor(parameters: AnchorJobProcessorParameter
     async process(job, token) {
       let checkpoint: CheckpointJob;
       try {
-        checkpoint = decodeCheckpointJob(job.data);
+        checkpoint = decodeCheckpointJob(job.data, { trustedKeys: parameters.trustedKeys ?? [] });
       } catch (error) {
         const described = describeError(error);
         log.error({ jobId: job.id, err: described }, 'checkpoint job refused');

@@ -84,17 +84,22 @@ describe('startAnchorService (BullMQ, Redis, anvil)', () => {
     expect(logs.lines.some((line) => line['msg'] === 'anchor service started')).toBe(true);
   });
 
-  it('refuses a malformed job at once (unrecoverable) and keeps working', async () => {
+  it('refuses a malformed or unsigned job at once (unrecoverable) and keeps working', async () => {
     const { anvil, prefix, queue } = await fixture('svc-bad');
     const miner = startMiner(anvil, 50);
     cleanups.push(() => miner.stop());
-    await start(testServiceConfig(anvil.url, prefix), anvil);
+    // Site A's gateway key is pinned: a checkpoint of site B (or one signed by any other key) is refused.
+    await start(testServiceConfig(anvil.url, prefix, {}, { gatewayKeys: [siteA.verifierKey] }), anvil);
     const good = signCheckpoint(siteA, 5);
     await queue.add('checkpoint', { ...good.job, digest: signCheckpoint(siteA, 6).digest }, { jobId: 'bad-digest', attempts: 5 });
+    await offer(queue, signCheckpoint(siteB, 5).job);
     const id = await offer(queue, good.job);
     await eventually(async () => (await jobState(queue, 'bad-digest')) === 'failed', 20_000, 'bad job failed');
     expect((await queue.getJob('bad-digest'))?.failedReason).toMatch(/^E_ANCHORING_DIGEST_MISMATCH/);
     expect((await queue.getJob('bad-digest'))?.attemptsMade).toBe(1);
+    const unpinned = checkpointJobId(siteB.origin, 5);
+    await eventually(async () => (await jobState(queue, unpinned)) === 'failed', 20_000, 'unpinned job failed');
+    expect((await queue.getJob(unpinned))?.failedReason).toMatch(/^E_ANCHORING_NOTE_UNVERIFIED/);
     await eventually(async () => (await jobState(queue, id)) === 'completed', 20_000, 'good job completed');
   });
 

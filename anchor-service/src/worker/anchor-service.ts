@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAnchorLogger } from '../logging/anchor-logger.js';
 import { Registry } from 'prom-client';
-import { CHECKPOINT_QUEUE_NAME } from '@trialgate/proof-formats';
+import { CHECKPOINT_QUEUE_NAME, parseVerifierKey } from '@trialgate/proof-formats';
 import type { Address, AnchorChain } from '../chain/anchor-chain.js';
 import type { AnchorSigner } from '../chain/anchor-transaction.js';
 import { describeFinality, type FinalityRule } from '../chain/finality-rule.js';
@@ -134,7 +134,11 @@ export async function startAnchorService(config: AnchorServiceConfig, options: A
         random,
       }),
   );
-  const processor = createAnchorJobProcessor({ anchorers, logger, clock });
+  const trustedKeys = config.gatewayKeys.map((key) => parseVerifierKey(key));
+  if (trustedKeys.length === 0) {
+    log.warn('gateway keys not pinned (--gateway-key): any checkpoint job on the queue is anchored, whoever wrote it');
+  }
+  const processor = createAnchorJobProcessor({ anchorers, logger, clock, trustedKeys });
 
   const worker = new Worker<unknown, AnchorJobResult>(CHECKPOINT_QUEUE_NAME, (job, token) => processor.process(job, token), {
     connection: workerConnection,
@@ -195,6 +199,7 @@ export async function startAnchorService(config: AnchorServiceConfig, options: A
       address: signer.address,
       queue: CHECKPOINT_QUEUE_NAME,
       queuePrefix: config.queuePrefix,
+      gatewayKeys: trustedKeys.map((key) => key.verifierKey),
       chains: running.map((chain) => ({ chainId: chain.chainId, endpoint: chain.endpoint, finality: describeFinality(chain.finality) })),
       metrics: metricsServer?.url ?? null,
     },

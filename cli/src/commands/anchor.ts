@@ -35,6 +35,7 @@ const PLACEHOLDERS: Readonly<Record<(typeof ANCHOR_SETTINGS)[AnchorSettingKey]['
   host: 'address',
   text: 'text',
   'log-level': 'level',
+  vkeys: 'vkeys',
 };
 const EXIT_USAGE = 2;
 
