@@ -46,6 +46,25 @@ import type { HttpApi } from './api/http-api-server.js';
 import { startAnchoringHandOff, type AnchoringHandOff } from './anchoring/anchoring-hand-off.js';
 import { startAdminSocket, type AdminSocket } from './api/admin-socket.js';
 
+/** What an extension of the gateway (a transport such as serial or BLE, the dosing service) is given. */
+export interface GatewayContext {
+  readonly config: GatewayConfig;
+  readonly store: LogStore;
+  readonly registry: DeviceRegistry;
+  readonly pipeline: IngestPipeline;
+  readonly broker: MqttBroker;
+  readonly downlinkSigner: DownlinkSigner;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+}
+
+/**
+ * Started after the broker, before the gateway reports that it listens; stopped first, before the broker
+ * stops accepting (an extension stops taking messages, then the pipeline finishes whatever is in flight).
+ */
+export type GatewayExtension = (context: GatewayContext) => Promise<{ stop(): Promise<void> }>;
+
 export interface StartGatewayDependencies {
   /** Default: the system clock. */
   readonly clock?: Clock;
@@ -55,6 +74,8 @@ export interface StartGatewayDependencies {
   readonly metrics?: GatewayMetrics;
   /** More projections of the log (issue 6: dose schedules), run by the storage beside the registry's. */
   readonly projections?: readonly LogProjection[];
+  /** Transports and services started with the gateway (issue 6: serial, BLE, dosing). */
+  readonly extensions?: readonly GatewayExtension[];
 }
 
 export interface GatewayAddresses {
@@ -215,10 +236,19 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
     if (adminSocket !== null) undo.push(() => adminSocket.close());
     else log.warn({ event: 'no_admin_socket' }, 'the data directory path is too long for the local admin socket; use the HTTP admin routes');
 
+    const context: GatewayContext = { config, store, registry, pipeline, broker, downlinkSigner, clock, logger, metrics };
+    const extensions: { stop(): Promise<void> }[] = [];
+    for (const extension of deps.extensions ?? []) extensions.push(await extension(context));
+    undo.push(async () => {
+      for (const started of extensions.reverse()) await started.stop();
+    });
+
     let stopping: Promise<void> | null = null;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log.info({ event: 'stopping', pending: pipeline.pending }, 'stopping: no new connections, finishing in-flight messages');
+        for (const started of [...extensions].reverse()) await started.stop();
+        extensions.length = 0;
         await broker.stopAccepting();
         await pipeline.close();
         await unwind();

@@ -100,6 +100,8 @@ export {
   CONNECT_TOKENS_FILE,
   startGateway,
   type GatewayAddresses,
+  type GatewayContext,
+  type GatewayExtension,
   type RunningGateway,
   type StartGatewayDependencies,
 } from './gateway.js';

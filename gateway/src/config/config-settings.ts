@@ -34,7 +34,7 @@ export const SETTINGS = {
   mqttPort: { flag: 'mqtt-port', env: 'TRIALGATE_MQTT_PORT', file: 'mqtt.port', kind: 'port', description: 'MQTT TCP listener port (default 1883; 0 = any free port)' },
   mqttTlsCert: { flag: 'mqtt-tls-cert', env: 'TRIALGATE_MQTT_TLS_CERT', file: 'mqtt.tls.cert', kind: 'path', description: 'PEM certificate chain; enables the MQTT over TLS listener' },
   mqttTlsKey: { flag: 'mqtt-tls-key', env: 'TRIALGATE_MQTT_TLS_KEY', file: 'mqtt.tls.key', kind: 'path', description: 'PEM private key of that certificate' },
-  mqttTlsCa: { flag: 'mqtt-tls-ca', env: 'TRIALGATE_MQTT_TLS_CA', file: 'mqtt.tls.ca', kind: 'path', description: 'PEM CA bundle for optional client certificates' },
+  mqttTlsCa: { flag: 'mqtt-tls-ca', env: 'TRIALGATE_MQTT_TLS_CA', file: 'mqtt.tls.ca', kind: 'path', description: 'PEM CA bundle; when given, every TLS client must present a certificate it signed' },
   mqttTlsHost: { flag: 'mqtt-tls-host', env: 'TRIALGATE_MQTT_TLS_HOST', file: 'mqtt.tls.host', kind: 'host', description: 'MQTT over TLS listener address (default: --mqtt-host)' },
   mqttTlsPort: { flag: 'mqtt-tls-port', env: 'TRIALGATE_MQTT_TLS_PORT', file: 'mqtt.tls.port', kind: 'port', description: 'MQTT over TLS listener port (default 8883)' },
   mqttWsPort: { flag: 'mqtt-ws-port', env: 'TRIALGATE_MQTT_WS_PORT', file: 'mqtt.ws.port', kind: 'port', description: 'MQTT over WebSocket listener port; enables that listener' },

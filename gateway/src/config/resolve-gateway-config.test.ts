@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
+import { SETTINGS, SETTING_KEYS } from './config-settings.js';
 import { resolveGatewayConfig } from './resolve-gateway-config.js';
 
 const base = { cwd: '/srv', cores: 2 } as const;
@@ -122,5 +123,15 @@ describe('resolveGatewayConfig', () => {
     const { config, sources } = resolveGatewayConfig({ ...base, flags: { data: '/d', origin: 'o' }, env: { TRIALGATE_REDIS: 'none' } });
     expect(config.redisUrl).toBeNull();
     expect(sources.redis).toBe('env');
+  });
+});
+
+describe('docs/gateway.md', () => {
+  it('documents every setting under its flag, environment variable and config-file key', () => {
+    const doc = readFileSync(new URL('../../../docs/gateway.md', import.meta.url), 'utf8');
+    for (const key of SETTING_KEYS) {
+      const spec = SETTINGS[key];
+      expect(doc, key).toContain(`| \`--${spec.flag}\` | \`${spec.env}\` | \`${spec.file}\` |`);
+    }
   });
 });
