@@ -104,15 +104,19 @@ export class SimDevice {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
   }
 
-  /** Resumes the seq counter and the unsent queue from the store, then connects. */
-  start(): void {
+  /**
+   * Resumes the seq counter and the unsent queue from the store, then connects (unless `online` is false: a
+   * device out of range from the start stores its readings until `setOnline(true)`).
+   */
+  start(options: { readonly online?: boolean } = {}): void {
     if (!this.stopped) return;
     const resumed = this.options.store.resume(this.id);
     this.nextSeq = resumed.lastSeq + 1;
     this.queue = [...resumed.pending];
     for (const message of resumed.pending) this.everSent.add(message.seq);
     this.stopped = false;
-    this.wantOnline = true;
+    this.wantOnline = options.online ?? true;
+    this.state = this.wantOnline ? 'connecting' : 'offline';
     if (resumed.pending.length > 0) this.log.info({ pending: resumed.pending.length }, 'resuming with stored messages');
     this.connect();
   }
