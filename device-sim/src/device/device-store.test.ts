@@ -1,6 +1,7 @@
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceStoreContract } from './device-store.contract.js';
 import { FileDeviceStore, OUTBOX_JOURNAL_FILE } from './file-device-store.js';
@@ -70,5 +71,29 @@ describe('FileDeviceStore', () => {
     expect(state.lastSeq).toBe(200);
     expect(state.pending.map((m) => m.seq)).toEqual(Array.from({ length: 66 }, (_, i) => (i + 1) * 3));
     await again.close();
+  });
+
+  it('opens any journal content or refuses it with E_SIM_STATE_CORRUPT, nothing else', async () => {
+    const store = await freshFileStore();
+    const dir = dirs.get(store)!;
+    await store.close();
+    const line = fc.oneof(
+      fc.json(),
+      fc.record({ m: fc.string(), s: fc.integer(), b: fc.string() }).map((v) => JSON.stringify(v)),
+      fc.record({ a: fc.string(), h: fc.anything(), s: fc.anything() }, { requiredKeys: [] }).map((v) => JSON.stringify(v) ?? ''),
+      fc.string(),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 6 }), fc.boolean(), async (lines, newline) => {
+        await writeFile(join(dir, OUTBOX_JOURNAL_FILE), lines.join('\n') + (newline ? '\n' : ''));
+        try {
+          const opened = await FileDeviceStore.open(dir);
+          await opened.close();
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('E_SIM_STATE_CORRUPT');
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -174,6 +174,9 @@ async function readJournal(path: string): Promise<Map<string, DeviceRecord>> {
     } catch (cause) {
       throw new SimError('E_SIM_STATE_CORRUPT', `outbox journal line ${index + 1} is not JSON`, { cause, details: { path } });
     }
+    if (value === null || typeof value !== 'object') {
+      throw new SimError('E_SIM_STATE_CORRUPT', `outbox journal line ${index + 1} is not an object`, { details: { path } });
+    }
     const seq = value.s;
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
       throw new SimError('E_SIM_STATE_CORRUPT', `outbox journal line ${index + 1} has no valid seq`, { details: { path } });
