@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { decodeCborStrict } from '@trialgate/firmware-protocol';
+import { Writable } from 'node:stream';
+import { CborFloat, decodeCborStrict, encodeCbor, signCoseSign1 } from '@trialgate/firmware-protocol';
+import { createLogger } from '../observability/logger.js';
 import { describe, expect, it } from 'vitest';
 import type { IngestMessage, IngestOutcome } from './ingest-message.js';
 import { ingestKit, testDevice } from './ingest-test-kit.js';
@@ -158,6 +160,37 @@ describe('IngestPipeline', () => {
     await closing;
     expect(reason(await inFlight)).toBe('appended');
     await expect(kit.pipeline.ingest(mqtt(device.message(2), 'hr-1'))).rejects.toMatchObject({ code: 'E_INGEST_CLOSED' });
+  });
+
+  it('logs refusals by code, device and seq, never a reading value, the bytes or the message text', async () => {
+    const chunks: string[] = [];
+    const logger = createLogger({
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          chunks.push(chunk.toString('utf8'));
+          callback();
+        },
+      }),
+    });
+    const kit = ingestKit({ logger });
+    const device = await kit.enroll('hr-1');
+    await kit.pipeline.ingest(mqtt(device.message(1, { bpm: 7272 }), 'hr-1'));
+    await kit.pipeline.ingest(mqtt(device.message(1, { bpm: 7373 }), 'hr-1'));
+    // A payload whose error message quotes the value ("found the float 7474.5"): built by hand, since the
+    // encoder refuses to write it.
+    const schema = signCoseSign1({
+      kid: 'hr-1',
+      payload: encodeCbor({ v: 1, dev: 'hr-1', seq: 2, t: kit.clock.now(), type: 'heart_rate', data: { bpm: new CborFloat(7474.5) } }),
+      secretKey: device.signer,
+    });
+    await kit.pipeline.ingest(mqtt(schema, 'hr-1'));
+    const text = chunks.join('');
+    expect(text).toContain('E_SEQ_CONFLICT');
+    expect(text).toContain('E_PAYLOAD_SCHEMA');
+    expect(kit.log.listQuarantine({ reason: 'E_PAYLOAD_SCHEMA' })[0]?.message).toContain('7474.5');
+    for (const secret of ['7272', '7373', '7474', Buffer.from(schema).toString('base64').slice(0, 20), Buffer.from(schema).toString('hex').slice(0, 20)]) {
+      expect(text).not.toContain(secret);
+    }
   });
 
   // Attacker-controlled bytes: whatever arrives, the outcome is a decision, never a crash.

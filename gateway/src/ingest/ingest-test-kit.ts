@@ -5,7 +5,7 @@
 import { createEd25519Signer, encodeDevicePayload, generateEd25519KeyPair, signCoseSign1, type Ed25519Signer } from '@trialgate/firmware-protocol';
 import type { Clock } from '../clock.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../observability/gateway-metrics.js';
-import { silentLogger } from '../observability/logger.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
 import { DeviceRegistry } from '../registry/device-registry.js';
 import type { DeviceTransport } from '../registry/device-record.js';
 import { RegistryAdmin } from '../registry/registry-admin.js';
@@ -62,7 +62,7 @@ export interface IngestKit {
   enroll(id: string, transports?: readonly DeviceTransport[]): Promise<TestDevice>;
 }
 
-export function ingestKit(options: { readonly verifier?: SignatureVerifier; readonly maxMessageBytes?: number } = {}): IngestKit {
+export function ingestKit(options: { readonly verifier?: SignatureVerifier; readonly maxMessageBytes?: number; readonly logger?: Logger } = {}): IngestKit {
   const clock = new ManualClock();
   const log = new MemoryGatewayLog();
   const registry = new DeviceRegistry(log, []);
@@ -73,7 +73,7 @@ export function ingestKit(options: { readonly verifier?: SignatureVerifier; read
     registry,
     verifier: options.verifier ?? createInlineSignatureVerifier(),
     metrics: createIngestMetrics(metrics),
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     maxMessageBytes: options.maxMessageBytes ?? 4096,
     clockSkewToleranceMs: 300_000,
   });
