@@ -164,6 +164,21 @@ export function registerDevicesCommand(program: Command): void {
     },
     (c) => c.requiredOption('--transports <list>', `comma-separated: ${DEVICE_TRANSPORTS.join(', ')}`),
   );
+  change(
+    'set-ble',
+    'set how a BLE device is recognised when it advertises: its address and/or advertised name (or --clear)',
+    (options) => {
+      if (options['clear'] === true) return { op: 'set-ble', address: null, name: null };
+      const address = typeof options['address'] === 'string' ? options['address'].toLowerCase() : null;
+      const name = typeof options['name'] === 'string' ? options['name'] : null;
+      if (address === null && name === null) {
+        fail('give --address <aa:bb:cc:dd:ee:ff>, --name <advertised name>, or --clear');
+        return null;
+      }
+      return { op: 'set-ble', address, name };
+    },
+    (c) => c.option('--address <address>', 'Bluetooth device address, aa:bb:cc:dd:ee:ff').option('--name <name>', 'advertised local name').option('--clear', 'forget the BLE identity'),
+  );
 }
 
 function deviceId(positional: string | undefined, option: string | undefined): string | null {

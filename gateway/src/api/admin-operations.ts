@@ -27,6 +27,8 @@ export interface DeviceView {
   readonly updated_index: number;
   readonly updated_at: string;
   readonly key_since_index: number;
+  /** BLE address and advertised name the device is recognised by (set-ble), when set. */
+  readonly ble?: { readonly address: string | null; readonly name: string | null };
 }
 
 export interface DeviceDetailsView extends DeviceView {
@@ -59,7 +61,8 @@ export type DeviceChangeRequest =
   | { readonly op: 'suspend' | 'resume' | 'retire' }
   | { readonly op: 'rotate-key'; readonly public_key: string }
   | { readonly op: 'assign'; readonly subject: string | null }
-  | { readonly op: 'set-transports'; readonly transports: readonly DeviceTransport[] };
+  | { readonly op: 'set-transports'; readonly transports: readonly DeviceTransport[] }
+  | { readonly op: 'set-ble'; readonly address?: string | null; readonly name?: string | null };
 
 export interface ListDevicesRequest {
   readonly status?: DeviceStatus;
@@ -146,6 +149,8 @@ export function createLocalAdminOperations(deps: LocalAdminDependencies): AdminO
           return changed(await deps.admin.assign(id, change.subject, by));
         case 'set-transports':
           return changed(await deps.admin.setTransports(id, change.transports, by));
+        case 'set-ble':
+          return changed(await deps.admin.setBle(id, change.address ?? null, change.name ?? null, by));
         default:
           throw new RegistryError('E_REGISTRY_INVALID', 'unknown change');
       }
@@ -172,6 +177,7 @@ export function deviceView(record: DeviceRecord): DeviceView {
     updated_index: record.updatedIndex,
     updated_at: iso(record.updatedAtMs),
     key_since_index: record.keySinceIndex,
+    ...(record.ble === undefined ? {} : { ble: record.ble }),
   };
 }
 

@@ -9,7 +9,7 @@
  *   GET  /admin/devices/{id}                         show, with key history and registry changes
  *   POST /admin/devices/{id}/{op}                    suspend | resume | retire (no body),
  *                                                    rotate-key {public_key}, assign {subject},
- *                                                    set-transports {transports}
+ *                                                    set-transports {transports}, set-ble {address, name}
  *   GET  /admin/quarantine[?reason=&device=&transport=&from=&to=&after=&limit=&original=1]
  *   GET  /admin/quarantine/counts
  *
@@ -33,7 +33,7 @@ export type AdminRouteHandler = (request: IncomingMessage, response: ServerRespo
 export const ADMIN_ROUTE_PREFIX = '/admin/';
 const MAX_JSON_BODY = 64 * 1024;
 const MAX_IMPORT_BODY = 32 * 1024 * 1024;
-const CHANGE_OPS = new Set(['suspend', 'resume', 'retire', 'rotate-key', 'assign', 'set-transports']);
+const CHANGE_OPS = new Set(['suspend', 'resume', 'retire', 'rotate-key', 'assign', 'set-transports', 'set-ble']);
 const STATUSES = new Set(['active', 'suspended', 'retired']);
 
 export function createAdminRoutes(operations: AdminOperations): AdminRouteHandler {

@@ -5,7 +5,7 @@
  *   (none) --enroll--> active <--suspend / resume--> suspended
  *   active | suspended --retire--> retired (final: a retired device id is never reused, since its seq
  *   counter and audit trail belong to it)
- *   rotate-key, assign, set-transports: on active or suspended devices
+ *   rotate-key, assign, set-transports, set-ble: on active or suspended devices
  */
 import type { DeviceRecord } from './device-record.js';
 import type { RegistryChange } from './registry-change.js';
@@ -71,6 +71,11 @@ export function applyRegistryChange(
       return { ...current, ...touched, subject: change.subject };
     case 'set-transports':
       return { ...current, ...touched, transports: change.transports };
+    case 'set-ble': {
+      const { ble: _previous, ...rest } = current;
+      if (change.bleAddress === null && change.bleName === null) return { ...rest, ...touched };
+      return { ...rest, ...touched, ble: { address: change.bleAddress, name: change.bleName } };
+    }
   }
 }
 

@@ -10,6 +10,15 @@ export const DEVICE_TRANSPORTS: readonly DeviceTransport[] = ['mqtt', 'ble', 'se
 
 export type DeviceStatus = 'active' | 'suspended' | 'retired';
 
+/**
+ * How a BLE device is recognised when it advertises (issue 6): its Bluetooth device address (lower-case
+ * `aa:bb:cc:dd:ee:ff`) and/or the local name it advertises. Set with the `set-ble` registry change.
+ */
+export interface BleIdentity {
+  readonly address: string | null;
+  readonly name: string | null;
+}
+
 export interface DeviceRecord {
   readonly id: string;
   readonly kind: string;
@@ -27,6 +36,8 @@ export interface DeviceRecord {
   readonly updatedAtMs: number;
   /** Log index from which the current key is valid (the enrolment or the latest rotation). */
   readonly keySinceIndex: number;
+  /** BLE address and/or advertised name (`set-ble`); absent when none was set. */
+  readonly ble?: BleIdentity;
 }
 
 /** One key a device held, and the log range in which it was current (`untilIndex` exclusive, null: still). */

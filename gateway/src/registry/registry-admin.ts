@@ -85,6 +85,11 @@ export class RegistryAdmin {
     return this.change({ op: 'set-transports', dev: id, transports }, by);
   }
 
+  /** How the device is recognised over BLE: its address and/or advertised name (both null: no longer). */
+  setBle(id: string, address: string | null, name: string | null, by?: string): Promise<RegistryChangeOutcome> {
+    return this.change({ op: 'set-ble', dev: id, bleAddress: address, bleName: name }, by);
+  }
+
   /** Applies one change: checked, logged, durable, and visible in the registry when this resolves. */
   change(body: RegistryChangeBody, by?: string): Promise<RegistryChangeOutcome> {
     return this.serialised(async () => {

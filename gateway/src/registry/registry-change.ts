@@ -10,6 +10,8 @@
  *   rotate-key       "public_key" bstr(32)
  *   assign           "subject" text / null (null: unassigned)
  *   set-transports   "transports" [text]
+ *   set-ble          "ble_address" text / null, "ble_name" text / null (how a BLE device is recognised;
+ *                    both null: no longer)
  *   suspend, resume, retire   (none)
  *
  * `by` says through which channel the change was made (`cli`, or `admin-api:<token id>`): the operator side
@@ -44,6 +46,7 @@ export type RegistryChangeBody =
   | { readonly op: 'rotate-key'; readonly dev: string; readonly publicKey: Uint8Array }
   | { readonly op: 'assign'; readonly dev: string; readonly subject: string | null }
   | { readonly op: 'set-transports'; readonly dev: string; readonly transports: readonly DeviceTransport[] }
+  | { readonly op: 'set-ble'; readonly dev: string; readonly bleAddress: string | null; readonly bleName: string | null }
   | { readonly op: 'suspend' | 'resume' | 'retire'; readonly dev: string };
 
 export type RegistryOp = RegistryChange['op'];
@@ -113,6 +116,21 @@ export function assertTransports(transports: unknown): asserts transports is rea
   }
 }
 
+/** A Bluetooth device address as the registry keeps it: six lower-case hex octets separated by ':'. */
+export const BLE_ADDRESS_PATTERN = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
+
+/** An advertised local name: 1-29 printable ASCII characters (an advertisement holds at most 29 name bytes). */
+export const BLE_NAME_PATTERN = /^[\x20-\x7E]{1,29}$/;
+
+export function assertBleIdentity(address: unknown, name: unknown): void {
+  if (address !== null && (typeof address !== 'string' || !BLE_ADDRESS_PATTERN.test(address))) {
+    throw new RegistryError('E_REGISTRY_INVALID', 'a BLE address is six lower-case hex octets, aa:bb:cc:dd:ee:ff', { details: { field: 'ble_address' } });
+  }
+  if (name !== null && (typeof name !== 'string' || !BLE_NAME_PATTERN.test(name))) {
+    throw new RegistryError('E_REGISTRY_INVALID', 'a BLE name is 1-29 printable ASCII characters', { details: { field: 'ble_name' } });
+  }
+}
+
 /** Checks a change built from operator input before it is logged; throws E_REGISTRY_INVALID. */
 export function assertRegistryChange(change: RegistryChange): void {
   assertRegistryDeviceId(change.dev);
@@ -134,6 +152,9 @@ export function assertRegistryChange(change: RegistryChange): void {
       return;
     case 'set-transports':
       assertTransports(change.transports);
+      return;
+    case 'set-ble':
+      assertBleIdentity(change.bleAddress, change.bleName);
       return;
     case 'suspend':
     case 'resume':
@@ -160,6 +181,10 @@ export function encodeRegistryChange(change: RegistryChange): Uint8Array {
     case 'set-transports':
       map['transports'] = [...change.transports];
       break;
+    case 'set-ble':
+      map['ble_address'] = change.bleAddress;
+      map['ble_name'] = change.bleName;
+      break;
     case 'suspend':
     case 'resume':
     case 'retire':
@@ -174,6 +199,7 @@ const FIELDS_BY_OP: Readonly<Record<RegistryOp, readonly string[]>> = {
   'rotate-key': ['public_key'],
   assign: ['subject'],
   'set-transports': ['transports'],
+  'set-ble': ['ble_address', 'ble_name'],
   suspend: [],
   resume: [],
   retire: [],
@@ -235,6 +261,13 @@ export function decodeRegistryChange(original: Uint8Array): RegistryChange {
     case 'set-transports':
       change = { op: knownOp, dev: devId, transports: list(value.get('transports') ?? null) ?? fail('"transports" is not a list of text'), ...withBy };
       break;
+    case 'set-ble': {
+      const address = value.get('ble_address');
+      const name = value.get('ble_name');
+      if ((address !== null && typeof address !== 'string') || (name !== null && typeof name !== 'string')) return fail('"ble_address" and "ble_name" are text or null');
+      change = { op: knownOp, dev: devId, bleAddress: address, bleName: name, ...withBy };
+      break;
+    }
     case 'suspend':
     case 'resume':
     case 'retire':

@@ -34,13 +34,13 @@ function statements(db: Database): Statements {
       get: db.prepare<[string], DeviceRow>('SELECT * FROM registry_devices WHERE id = ?'),
       upsert: db.prepare(
         `INSERT INTO registry_devices (id, kind, public_key, transports, status, subject, enrolled_index, enrolled_at_ms,
-           updated_index, updated_at_ms, key_since_index)
+           updated_index, updated_at_ms, key_since_index, ble_address, ble_name)
          VALUES (@id, @kind, @public_key, @transports, @status, @subject, @enrolled_index, @enrolled_at_ms, @updated_index,
-           @updated_at_ms, @key_since_index)
+           @updated_at_ms, @key_since_index, @ble_address, @ble_name)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, public_key = excluded.public_key,
            transports = excluded.transports, status = excluded.status, subject = excluded.subject,
            updated_index = excluded.updated_index, updated_at_ms = excluded.updated_at_ms,
-           key_since_index = excluded.key_since_index`,
+           key_since_index = excluded.key_since_index, ble_address = excluded.ble_address, ble_name = excluded.ble_name`,
       ),
       addKey: db.prepare('INSERT OR IGNORE INTO registry_keys (device_id, since_index, public_key) VALUES (?, ?, ?)'),
       addChange: db.prepare(
@@ -88,6 +88,11 @@ export const registryProjection: LogProjection = {
       ) STRICT;
       CREATE INDEX IF NOT EXISTS registry_changes_device ON registry_changes (device_id, log_index);
     `);
+    // Issue 6 (additive): BLE identity columns, added to tables created before them.
+    const columns = new Set((db.prepare('PRAGMA table_info(registry_devices)').all() as { name: string }[]).map((c) => c.name));
+    if (!columns.has('ble_address')) db.exec('ALTER TABLE registry_devices ADD COLUMN ble_address TEXT');
+    if (!columns.has('ble_name')) db.exec('ALTER TABLE registry_devices ADD COLUMN ble_name TEXT');
+    db.exec('CREATE INDEX IF NOT EXISTS registry_devices_ble_address ON registry_devices (ble_address)');
   },
 
   apply(db: Database, entries: readonly CommittedEntry[]): void {
@@ -117,6 +122,8 @@ export const registryProjection: LogProjection = {
           updated_index: next.updatedIndex,
           updated_at_ms: next.updatedAtMs,
           key_since_index: next.keySinceIndex,
+          ble_address: next.ble?.address ?? null,
+          ble_name: next.ble?.name ?? null,
         });
         if (change.op === 'enroll' || change.op === 'rotate-key') sql.addKey.run(next.id, committed.index, next.publicKey);
         sql.addChange.run(committed.index, change.dev, change.op, position.atMs, change.by ?? null, 1, null);

@@ -13,6 +13,8 @@ export interface DeviceRow {
   readonly updated_index: number;
   readonly updated_at_ms: number;
   readonly key_since_index: number;
+  readonly ble_address?: string | null;
+  readonly ble_name?: string | null;
 }
 
 export function deviceFromRow(row: DeviceRow): DeviceRecord {
@@ -28,5 +30,6 @@ export function deviceFromRow(row: DeviceRow): DeviceRecord {
     updatedIndex: row.updated_index,
     updatedAtMs: row.updated_at_ms,
     keySinceIndex: row.key_since_index,
+    ...((row.ble_address ?? null) === null && (row.ble_name ?? null) === null ? {} : { ble: { address: row.ble_address ?? null, name: row.ble_name ?? null } }),
   };
 }
