@@ -22,7 +22,7 @@ describe('an anchor whose nonce goes to a transaction the service did not send',
     const h = harness;
     const checkpoint = signCheckpoint(site, 90);
     const run = h.anchor(h.anchorer(viemChain(anvil.url), { rebroadcastAfterMs: 60_000 }), checkpoint);
-    const submitted = await eventually(() => h.resultsOf(90).find((result) => result.state === 'submitted'), 10_000, 'submitted');
+    const submitted = await eventually(() => h.resultsOf(90).find((result) => result.state === 'submitted'), 30_000, 'submitted');
 
     // Someone else with the same key (an operator's wallet) replaces it with a pricier transaction of that nonce.
     const stranger = createPrivateKeySigner(anvil.accounts[0]?.privateKey ?? '0x');

@@ -21,7 +21,7 @@ describe('a reorg that drops an included anchor', () => {
     const h = harness;
     const checkpoint = signCheckpoint(signer, 40);
     const run = h.anchor(h.anchorer(viemChain(anvil.url), { finality: { kind: 'confirmations', confirmations: 5 } }), checkpoint);
-    const included = await eventually(() => h.resultsOf(40).find((result) => result.state === 'included'), 10_000, 'included');
+    const included = await eventually(() => h.resultsOf(40).find((result) => result.state === 'included'), 30_000, 'included');
     await anvil.request('anvil_mine', ['0x1']);
     const latest = Number(await anvil.request<string>('eth_blockNumber'));
     // Replace the block holding the anchor and the one after it; the new blocks carry no transaction.
@@ -55,7 +55,7 @@ describe('a reorg that drops an included anchor', () => {
     const snapshot = await anvil.request<string>('evm_snapshot');
     const checkpoint = signCheckpoint(signer, 41);
     const run = h.anchor(h.anchorer(viemChain(anvil.url), { finality: { kind: 'finalized' } }), checkpoint);
-    const included = await eventually(() => h.resultsOf(41).find((result) => result.state === 'included'), 10_000, 'included');
+    const included = await eventually(() => h.resultsOf(41).find((result) => result.state === 'included'), 30_000, 'included');
     await anvil.request('evm_revert', [snapshot]);
     await anvil.request('anvil_mine', ['0x3']);
 

@@ -44,9 +44,9 @@ describe('a transaction stuck in the mempool', () => {
     const maxFeeWei = gasLimit * 4_000_000_000n;
     const run = h.anchor(h.anchorer(viemChain(anvil.url), { replaceAfterMs: 400, rebroadcastAfterMs: 200, maxFeeWei }), signCheckpoint(signer, 50));
 
-    const first = await eventually(async () => (await pendingOf(h.signer.address))[0], 10_000, 'first attempt in the pool');
+    const first = await eventually(async () => (await pendingOf(h.signer.address))[0], 30_000, 'first attempt in the pool');
     // Let it sit through several replacement periods with no block mined.
-    await eventually(async () => ((await storedRecord(h, 50))?.attempts.length ?? 0) >= 3, 10_000, 'two replacements');
+    await eventually(async () => ((await storedRecord(h, 50))?.attempts.length ?? 0) >= 3, 30_000, 'two replacements');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const record = await storedRecord(h, 50);
     const attempts = record?.attempts ?? [];
@@ -81,7 +81,7 @@ describe('a transaction stuck in the mempool', () => {
     harness = await createAnchorHarness(anvil);
     const h = harness;
     const run = h.anchor(h.anchorer(viemChain(anvil.url), { replaceAfterMs: 500, rebroadcastAfterMs: 200 }), signCheckpoint(signer, 60));
-    const first = await eventually(async () => (await pendingOf(h.signer.address))[0], 10_000, 'first attempt in the pool');
+    const first = await eventually(async () => (await pendingOf(h.signer.address))[0], 30_000, 'first attempt in the pool');
     // The next blocks' base fee is far above what the first attempt offers: it cannot be included.
     const spiked = BigInt(first.maxFeePerGas) * 10n;
     await anvil.request('anvil_setNextBlockBaseFeePerGas', [`0x${spiked.toString(16)}`]);
@@ -110,7 +110,7 @@ describe('a transaction stuck in the mempool', () => {
     await anvil.request('anvil_setNextBlockBaseFeePerGas', [`0x${(50n * gwei).toString(16)}`]);
     await anvil.request('evm_mine');
     const run = h.anchor(h.anchorer(viemChain(anvil.url), { maxFeeWei: 26_736n * 20n * gwei }), signCheckpoint(signer, 70));
-    await eventually(() => h.resultsOf(70).find((result) => result.state === 'failed'), 10_000, 'a failed result');
+    await eventually(() => h.resultsOf(70).find((result) => result.state === 'failed'), 30_000, 'a failed result');
     expect(h.resultsOf(70)[0]?.error?.code).toBe('E_ANCHORING_FEE_CEILING');
     expect(await h.metric('trialgate_anchor_failures_total', { code: 'E_ANCHORING_FEE_CEILING' })).toBeGreaterThan(0);
     expect(await pendingOf(h.signer.address)).toHaveLength(0);

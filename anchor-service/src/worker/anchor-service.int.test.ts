@@ -116,13 +116,13 @@ describe('startAnchorService (BullMQ, Redis, anvil)', () => {
       await proxy.setFault({ kind: 'http-status', status: 503 });
       const first = signCheckpoint(siteA, 10);
       const firstId = await offer(queue, first.job);
-      await eventually(() => proxy.faultsServed() >= 3, 10_000, 'three 503s served');
+      await eventually(() => proxy.faultsServed() >= 3, 30_000, 'three 503s served');
       await proxy.setFault({ kind: 'down' });
       const second = signCheckpoint(siteB, 20);
       const secondId = await offer(queue, second.job);
       await new Promise((resolve) => setTimeout(resolve, 800));
       await proxy.setFault({ kind: 'rpc-error', code: -32005, message: 'limit exceeded' });
-      await eventually(() => proxy.faultsServed() >= 6, 10_000, 'JSON-RPC errors served');
+      await eventually(() => proxy.faultsServed() >= 6, 30_000, 'JSON-RPC errors served');
       expect(await jobState(queue, firstId)).toBe('active');
       expect(['active', 'waiting']).toContain(await jobState(queue, secondId));
 
@@ -151,7 +151,7 @@ describe('startAnchorService (BullMQ, Redis, anvil)', () => {
       await proxy.setFault({ kind: 'down' });
       const logs = captureLogs();
       const starting = start(testServiceConfig(proxy.url, prefix), anvil, logs);
-      await eventually(() => logs.lines.some((line) => line['msg'] === 'RPC endpoint not answering at start-up; retrying'), 10_000, 'start-up retry');
+      await eventually(() => logs.lines.some((line) => line['msg'] === 'RPC endpoint not answering at start-up; retrying'), 30_000, 'start-up retry');
       await proxy.setFault({ kind: 'none' });
       const service = await starting;
       expect(service.chains).toEqual([{ chainId: 31337, endpoint: proxy.url, finality: { kind: 'confirmations', confirmations: 2 } }]);
@@ -175,7 +175,7 @@ describe('startAnchorService (BullMQ, Redis, anvil)', () => {
     const second = signCheckpoint(siteB, 31);
     const ids = [await offer(queue, first.job), await offer(queue, second.job)];
 
-    await eventually(async () => (await postedResults(first.job.resultsQueue, prefix)).length > 0, 10_000, 'failed result');
+    await eventually(async () => (await postedResults(first.job.resultsQueue, prefix)).length > 0, 30_000, 'failed result');
     const [failed] = await postedResults(first.job.resultsQueue, prefix);
     expect(failed).toMatchObject({ state: 'failed', error: { code: 'E_ANCHORING_INSUFFICIENT_FUNDS' } });
     expect(failed?.error?.message).toContain(address);
