@@ -43,7 +43,7 @@ export function resultsFor(record: AnchorRecord, nowMs: number): readonly Pendin
       if (inclusion === undefined) return [];
       const onChain = { txHash: inclusion.txHash, ...from, blockNumber: inclusion.blockNumber, blockHash: inclusion.blockHash };
       const included: PendingResult = {
-        key: `included-${inclusion.txHash}-${inclusion.blockHash}`,
+        key: `included-${inclusion.txHash}-${inclusion.blockHash}-r${record.reorgs}`,
         result: { ...base, state: 'included', ...onChain },
       };
       if (record.state === 'included') return [submitted(inclusion.txHash), included];

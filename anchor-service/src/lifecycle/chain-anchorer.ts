@@ -273,6 +273,10 @@ export class ChainAnchorer {
         run.nonceGoneSinceMs ??= now;
         return { kind: 'wait', ms: settings.pollIntervalMs };
       }
+      // A node that still knows one of our transactions has mined it (or holds it): its receipt will come.
+      for (const attempt of record.attempts) {
+        if (await chain.hasTransaction(attempt.hash)) return { kind: 'wait', ms: settings.pollIntervalMs };
+      }
       run.nonceGoneSinceMs = null;
       this.#p.metrics.failures.inc({ ...this.#chainLabel, code: 'E_ANCHORING_NONCE_CONSUMED' });
       log.warn(
