@@ -211,6 +211,7 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
         clock,
         logger: componentLogger(logger, 'mqtt'),
         metrics: createMqttMetrics(metrics.registry),
+        maxMessageBytes: config.maxMessageBytes,
       },
       { tcp: { host: config.mqtt.host, port: config.mqtt.port }, tls: config.mqtt.tls, ws: config.mqtt.ws },
     );

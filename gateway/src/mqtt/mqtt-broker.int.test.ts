@@ -189,6 +189,33 @@ describe('MQTT broker: publishing', () => {
   });
 });
 
+describe('MQTT broker: packet sizes', () => {
+  it('quarantines a message over the limit but cuts off a packet far beyond it before buffering it', async () => {
+    const k = await start();
+    const device = await k.enroll('hr-1');
+    const client = await k.connect(device);
+    // 8 KiB: over the 4 KiB message limit, within the packet slack: kept as received and quarantined.
+    await client.publishAsync(uplinkTopic('hr-1'), Buffer.alloc(8 * 1024, 1), { qos: 1 });
+    expect(k.log.listQuarantine({ reason: 'E_MESSAGE_TOO_LARGE' })).toHaveLength(1);
+    // 2 MiB: the connection is closed as soon as the packet length is read.
+    client.publish(uplinkTopic('hr-1'), Buffer.alloc(2 * 1024 * 1024, 2), { qos: 1 });
+    await closed(client);
+    expect(k.log.listQuarantine()).toHaveLength(1);
+    expect(await k.metrics.registry.metrics()).toContain('trialgate_mqtt_oversize_packets_total 1');
+    // Before CONNACK the bound is 8 KiB: a huge password is cut off too.
+    const huge = mqtt.connect(k.url, { clientId: 'hr-1', username: 'hr-1', password: Buffer.alloc(20_000), reconnectPeriod: 0 });
+    huge.on('error', () => undefined);
+    let connected = false;
+    huge.on('connect', () => {
+      connected = true;
+    });
+    await new Promise<void>((resolve) => huge.once('close', () => resolve()));
+    huge.end(true);
+    expect(connected).toBe(false);
+    expect(await k.metrics.registry.metrics()).toContain('trialgate_mqtt_oversize_packets_total 2');
+  });
+});
+
 describe('MQTT broker: listeners', () => {
   it('serves MQTT over WebSocket', async () => {
     const k = await start({ listeners: { ws: { host: '127.0.0.1', port: 0, path: '/mqtt' } } });

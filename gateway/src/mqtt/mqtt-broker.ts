@@ -28,6 +28,7 @@ import type { ConnectTokenReplayGuard } from './connect-token-replay-guard.js';
 import { downlinkTopic } from './device-topics.js';
 import { startMqttListeners, type MqttListenerAddresses, type MqttListenerOptions } from './mqtt-listeners.js';
 import type { MqttMetrics } from './mqtt-metrics.js';
+import { guardPacketSize } from './packet-size-guard.js';
 
 export interface MqttBrokerDependencies {
   readonly pipeline: IngestPipeline;
@@ -40,6 +41,8 @@ export interface MqttBrokerDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: MqttMetrics;
+  /** `--max-message-bytes`: packets far beyond it are cut off before they are buffered (packet-size-guard.ts). */
+  readonly maxMessageBytes: number;
 }
 
 export interface MqttBroker extends DeviceNotifier {
@@ -162,7 +165,14 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
 
   let listening;
   try {
-    listening = await startMqttListeners(listeners, (stream, request) => aedes.handle(stream, request));
+    listening = await startMqttListeners(listeners, (stream, request) => {
+      const client = aedes.handle(stream, request);
+      const guarded = guardPacketSize(client, deps.maxMessageBytes, (length) => {
+        deps.metrics.oversizePackets.inc();
+        logger.warn({ event: 'packet_too_large', deviceId: client.id ?? null, length }, 'connection closed: MQTT packet too large');
+      });
+      if (!guarded) logger.warn({ event: 'packet_guard_unavailable' }, 'the MQTT packet size guard could not be installed');
+    });
   } catch (error) {
     clearInterval(prune);
     unsubscribeRegistry();

@@ -14,6 +14,8 @@ export interface MqttMetrics {
   readonly noticesSent: Counter<'code'>;
   /** Connection refusals that could not be written to quarantine (too many at once): counted, not silent. */
   readonly refusalsNotRecorded: Counter;
+  /** Connections closed for an MQTT packet far beyond the message limit (never buffered, so not quarantined). */
+  readonly oversizePackets: Counter;
 }
 
 export function createMqttMetrics(registry: Registry): MqttMetrics {
@@ -38,6 +40,13 @@ export function createMqttMetrics(registry: Registry): MqttMetrics {
       new Counter({
         name: 'trialgate_mqtt_refusals_not_recorded_total',
         help: 'Connection refusals not written to quarantine because too many were being written at once',
+        registers,
+      }),
+    oversizePackets:
+      get<Counter>('trialgate_mqtt_oversize_packets_total') ??
+      new Counter({
+        name: 'trialgate_mqtt_oversize_packets_total',
+        help: 'Connections closed for an MQTT packet far beyond the message size limit',
         registers,
       }),
   };

@@ -46,6 +46,7 @@ export async function brokerKit(
       clock: kit.clock,
       logger: silentLogger(),
       metrics: createMqttMetrics(kit.metrics.registry),
+      maxMessageBytes: 4096,
     },
     { tcp: { host: '127.0.0.1', port: 0 }, tls: null, ws: null, ...options.listeners },
   );
