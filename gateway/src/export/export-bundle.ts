@@ -20,8 +20,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import {
   buildBundle,
-  decodeLogEntry,
-  encodeBase64,
+  inclusionProofFromStore,
   serializeBundle,
   splitNote,
   parseCheckpointBody,
@@ -30,6 +29,7 @@ import {
 } from '@trialgate/proof-formats';
 import { AnchorStore } from '../anchoring/anchor-store.js';
 import type { StoredCheckpoint } from '../checkpoints/checkpoint-store.js';
+import { readEntryHeader } from '../storage/entry-header.js';
 import type { LogView } from '../storage/log-view.js';
 import { registryDeviceKeys, type DeviceKeySource } from './device-key-source.js';
 import { ExportError } from './export-error.js';
@@ -89,7 +89,7 @@ export async function exportBundle(options: ExportBundleOptions): Promise<Export
   const signingDevices = new Set<string>();
   let notYetCheckpointed = 0;
   view.forEachEntry(0, view.size(), (index, bytes) => {
-    const entry = decodeLogEntry(bytes);
+    const entry = readEntryHeader(bytes);
     if (!matches(entry, selection)) return;
     if (index >= cover) {
       notYetCheckpointed += 1;
@@ -147,7 +147,9 @@ export async function exportBundle(options: ExportBundleOptions): Promise<Export
   const head = serializeBundle(skeleton);
   if (!head.endsWith(ENTRIES_TAIL)) throw new Error('unexpected bundle layout from serializeBundle');
 
-  // Pass 2: write, streaming.
+  // Pass 2: write, streaming. Proofs read nodes without copying them (they are only encoded).
+  const nodes = view.treeNodes;
+  const noCopy = { leafCount: () => Math.min(nodes.leafCount(), view.size()), readNode: (level: number, index: number) => nodes.readNodeView(level, index) };
   const writer = new ChunkWriter(options.out);
   await writer.write(`${head.slice(0, head.length - ENTRIES_TAIL.length)}"entries": [`);
   let next = 0;
@@ -168,11 +170,12 @@ export async function exportBundle(options: ExportBundleOptions): Promise<Export
     view.forEachEntry(start, end, (index, bytes) => {
       if (selected[next] !== index) return;
       const size = provingSize(index);
+      // Buffer's base64 is the standard alphabet with padding, as encodeBase64, and several times faster.
       const line = JSON.stringify({
         index,
-        entry: encodeBase64(bytes),
+        entry: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
         checkpoint: position.get(size) ?? 0,
-        proof: view.tree.inclusionProof(index, size).map((h) => encodeBase64(h)),
+        proof: inclusionProofFromStore(noCopy, index, size).map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('base64')),
       });
       lines.push(next === 0 ? `\n    ${line}` : `,\n    ${line}`);
       lineChars += line.length + 6;

@@ -145,10 +145,13 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
   /** Offsets, tree or state database missed a commit: catch up from the files before deciding more. */
   #derivedBehind = false;
   #resourcesClosed = false;
+  /** Per device, a seq at least as high as any in the seq index (bounded: cleared past 100,000 devices). */
+  readonly #maxSeq = new Map<string, number>();
   /** Entries committed since the derived files were last made durable (bounds the work of a recovery). */
   #entriesSinceSync = 0;
   readonly #statements: {
     readonly seqLookup: Statement<unknown[]>;
+    readonly seqMax: Statement<unknown[]>;
     readonly seqInsert: Statement<unknown[]>;
     readonly quarantineInsert: Statement<unknown[]>;
     readonly watermark: Statement<unknown[]>;
@@ -164,6 +167,7 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     this.tree = treeReaderOver(parts.treeStore, () => this.#size);
     this.#statements = {
       seqLookup: this.#db.prepare('SELECT entry_index, original_sha256 FROM seq_index WHERE device_id = ? AND seq = ?'),
+      seqMax: this.#db.prepare('SELECT MAX(seq) AS max FROM seq_index WHERE device_id = ?'),
       seqInsert: this.#db.prepare(
         'INSERT OR IGNORE INTO seq_index (device_id, seq, entry_index, original_sha256) VALUES (?, ?, ?, ?)',
       ),
@@ -526,18 +530,38 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     const hash = createHash('sha256').update(item.entry.original).digest();
     const key = `${item.claim.deviceId}\u0000${item.claim.seq}`;
     const inBatch = batchSeq.get(key);
-    const known =
-      inBatch ??
-      (() => {
-        const row = this.#statements.seqLookup.get(item.claim.deviceId, item.claim.seq) as SeqRow | undefined;
-        return row === undefined ? undefined : { index: row.entry_index, hash: row.original_sha256 };
-      })();
+    const known = inBatch ?? (this.#beyondMaxSeq(item.claim) ? undefined : this.#lookupSeq(item.claim));
     if (known !== undefined) {
       const status = known.hash.equals(hash) ? 'duplicate' : 'conflict';
       return { item, outcome: { status, index: known.index } };
     }
     batchSeq.set(key, { index, hash });
     return { item, outcome: { status: 'appended', index }, hash };
+  }
+
+  /**
+   * True if `claim.seq` is above every seq of its device in the index: then it is new without a lookup (devices
+   * count up, so this is the common case). The cached maximum may be too high (a failed batch), which only
+   * costs a lookup, never too low: it is dropped whenever rows are added other than by a commit's own claims.
+   */
+  #beyondMaxSeq(claim: SeqClaim): boolean {
+    let max = this.#maxSeq.get(claim.deviceId);
+    if (max === undefined) {
+      const row = this.#statements.seqMax.get(claim.deviceId) as { max: number | null } | undefined;
+      max = row?.max ?? -1;
+      if (this.#maxSeq.size >= 100_000) this.#maxSeq.clear();
+      this.#maxSeq.set(claim.deviceId, max);
+    }
+    if (claim.seq > max) {
+      this.#maxSeq.set(claim.deviceId, claim.seq);
+      return true;
+    }
+    return false;
+  }
+
+  #lookupSeq(claim: SeqClaim): { index: number; hash: Buffer } | undefined {
+    const row = this.#statements.seqLookup.get(claim.deviceId, claim.seq) as SeqRow | undefined;
+    return row === undefined ? undefined : { index: row.entry_index, hash: row.original_sha256 };
   }
 
   #applyProjections(committed: readonly CommittedEntry[]): void {
@@ -580,6 +604,7 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
       | undefined;
     const indexed = committedRow === undefined ? 0 : Number(committedRow.value);
     catchUpSeqIndex(this.#db, this.#p.seqClaimOf, indexed, this.#size, (i) => this.readEntry(i));
+    this.#maxSeq.clear();
     catchUpQuarantineIndex(this.#db, p.quarantineFile);
     for (const projection of p.projections) {
       replayProjection(this.#db, projection, this.#size, (i) => this.readEntry(i));

@@ -7,9 +7,9 @@
  * (`truncateTo`, then the incremental tree appends again). Writes are positioned and not fsync'd on each
  * append; `sync()` makes them durable when a checkpoint is signed, which moves the storage's trusted point.
  *
- * Reads are one positioned read of a 4 KiB block (128 nodes), kept in a small LRU cache of immutable blocks,
- * so a proof costs O(log n) reads and consecutive proofs (an export) mostly hit the cache. Memory is bounded
- * by the cache, whatever the tree size.
+ * Reads are one positioned read of a 4 KiB block (128 nodes), kept in a small LRU cache (stored nodes never
+ * change, so a cached block stays right), so a proof costs O(log n) reads at most and consecutive proofs (an
+ * export) mostly hit the cache. Memory is bounded by the cache (4 MiB by default), whatever the tree size.
  */
 import path from 'node:path';
 import { validateNodeBatch, type TreeHashStore, type TreeNode } from '@trialgate/proof-formats';
@@ -42,7 +42,10 @@ export class FileTreeHashStore implements TreeHashStore {
   /** Nodes stored per level, as far as this process knows (file size / 32). */
   readonly #counts: number[] = [];
   #leafLimit: number | undefined;
-  readonly #cache = new Map<string, Buffer>();
+  /** Per level: block number -> the block's bytes and how many nodes they hold. */
+  readonly #cache: Map<number, { readonly bytes: Uint8Array; readonly nodes: number }>[] = [];
+  /** (level, block) pairs in the order they were cached, for eviction. */
+  #cachedOrder: number[] = [];
   readonly #cacheBlocks: number;
 
   private constructor(options: FileTreeHashStoreOptions) {
@@ -91,6 +94,16 @@ export class FileTreeHashStore implements TreeHashStore {
   }
 
   readNode(level: number, index: number): Uint8Array {
+    // A copy: callers may keep or change what they get (the port's contract).
+    return this.readNodeView(level, index).slice();
+  }
+
+  /**
+   * Like `readNode`, without the copy: a view into the cache. Stored nodes never change and an evicted block is
+   * only dropped, never reused, so the view stays right; the caller must not modify it. For hot read paths
+   * that only hash or encode what they read (export).
+   */
+  readNodeView(level: number, index: number): Uint8Array {
     if (!Number.isSafeInteger(level) || !Number.isSafeInteger(index) || index < 0 || index >= this.nodeCount(level)) {
       throw new StorageError('E_STORAGE_INDEX_RANGE', `tree node (${level}, ${index}) is not stored`, {
         details: { level, index, stored: this.nodeCount(level) },
@@ -98,28 +111,35 @@ export class FileTreeHashStore implements TreeHashStore {
     }
     const fd = this.#fds[level];
     if (fd === undefined) throw new StorageError('E_STORAGE_CORRUPT', `tree level ${level} has no file`);
-    const block = Math.floor(index / NODES_PER_BLOCK);
-    const within = (index % NODES_PER_BLOCK) * HASH_BYTES;
-    const blockIsFull = (block + 1) * NODES_PER_BLOCK <= (this.#counts[level] ?? 0);
-    if (!blockIsFull || this.#cacheBlocks === 0) {
+    if (this.#cacheBlocks === 0) {
       const bytes = readAt(this.#fs, fd, HASH_BYTES, index * HASH_BYTES);
       if (bytes.length !== HASH_BYTES) throw shortRead(level, index);
-      return new Uint8Array(bytes);
+      return bytes;
     }
-    const key = `${level}:${block}`;
-    let cached = this.#cache.get(key);
-    if (cached === undefined) {
-      cached = readAt(this.#fs, fd, BLOCK_BYTES, block * BLOCK_BYTES);
-      if (cached.length !== BLOCK_BYTES) throw shortRead(level, index);
-      if (this.#cache.size >= this.#cacheBlocks) {
-        const oldest = this.#cache.keys().next();
-        if (oldest.done !== true) this.#cache.delete(oldest.value);
+    const block = Math.floor(index / NODES_PER_BLOCK);
+    const within = (index % NODES_PER_BLOCK) * HASH_BYTES;
+    const levelCache = (this.#cache[level] ??= new Map());
+    let cached = levelCache.get(block);
+    if (cached === undefined || index - block * NODES_PER_BLOCK >= cached.nodes) {
+      // A block is cached with as many nodes as were stored when it was read; stored nodes never change, so
+      // a partial block (the right edge of a level) stays valid for those and is read again only for more.
+      const stored = this.#counts[level] ?? 0;
+      const nodes = Math.min(NODES_PER_BLOCK, stored - block * NODES_PER_BLOCK);
+      const read = readAt(this.#fs, fd, nodes * HASH_BYTES, block * BLOCK_BYTES);
+      if (read.length < within + HASH_BYTES) throw shortRead(level, index);
+      cached = { bytes: new Uint8Array(read), nodes: Math.floor(read.length / HASH_BYTES) };
+      if (!levelCache.has(block)) {
+        // First in, first out: cheaper than an LRU on every hit, and a hot block evicted is one read again.
+        this.#cachedOrder.push(level, block);
+        if (this.#cachedOrder.length / 2 > this.#cacheBlocks) {
+          const oldLevel = this.#cachedOrder.shift() ?? 0;
+          const oldBlock = this.#cachedOrder.shift() ?? 0;
+          this.#cache[oldLevel]?.delete(oldBlock);
+        }
       }
-    } else {
-      this.#cache.delete(key);
+      levelCache.set(block, cached);
     }
-    this.#cache.set(key, cached);
-    return new Uint8Array(cached.subarray(within, within + HASH_BYTES));
+    return cached.bytes.subarray(within, within + HASH_BYTES);
   }
 
   writeNodes(nodes: readonly TreeNode[]): void {
@@ -160,7 +180,8 @@ export class FileTreeHashStore implements TreeHashStore {
         this.#counts[level] = keep;
       }
     }
-    this.#cache.clear();
+    this.#cache.length = 0;
+    this.#cachedOrder = [];
   }
 
   /** Makes every written node durable (called before a checkpoint moves the trusted point). */
@@ -176,7 +197,8 @@ export class FileTreeHashStore implements TreeHashStore {
   close(): void {
     for (const fd of this.#fds) if (fd !== undefined) this.#fs.closeSync(fd);
     this.#fds.length = 0;
-    this.#cache.clear();
+    this.#cache.length = 0;
+    this.#cachedOrder = [];
   }
 
   #rollback(counts: readonly number[]): void {

@@ -37,7 +37,11 @@ export interface LogView {
   forEachEntry(from: number, to: number, onEntry: (index: number, bytes: Uint8Array) => void): void;
   readonly tree: TreeReader;
   /** The stored tree's nodes (audits); answers only up to `size()`. */
-  readonly treeNodes: TreeNodeReader & { nodeCount(level: number): number };
+  readonly treeNodes: TreeNodeReader & {
+    nodeCount(level: number): number;
+    /** `readNode` without a copy; the result must not be modified. */
+    readNodeView(level: number, index: number): Uint8Array;
+  };
   readonly checkpoints: CheckpointStore;
   readonly db: StateDatabase;
   listQuarantine(filter?: QuarantineFilter): QuarantineRecord[];
