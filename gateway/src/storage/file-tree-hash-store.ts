@@ -94,8 +94,8 @@ export class FileTreeHashStore implements TreeHashStore {
   }
 
   readNode(level: number, index: number): Uint8Array {
-    // A copy: callers may keep or change what they get (the port's contract).
-    return this.readNodeView(level, index).slice();
+    // A copy, as a plain Uint8Array: callers may keep or change what they get (the port's contract).
+    return new Uint8Array(this.readNodeView(level, index));
   }
 
   /**
