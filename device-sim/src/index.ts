@@ -81,3 +81,16 @@ export type {
 export type { LatencySummary } from './sim/latency-stats.js';
 export { sha256Hex, writeMessageRecords, type MessageOutcome, type MessageRecord } from './sim/message-record.js';
 export { createSimLogger } from './sim/sim-logger.js';
+
+// Serial and BLE devices (issue 6: docs/serial.md, docs/ble.md)
+export { DOWNLINK_ACK_TYPE, signDownlinkAck, type DownlinkAck } from './serial/downlink-ack-message.js';
+export { DispenserProtocol, type DispenserEvents, type DispenserProtocolOptions, type ReminderView } from './serial/dispenser-protocol.js';
+export { SerialDispenser, type SerialDispenserOptions } from './serial/serial-dispenser.js';
+export { SimBleBindings, type SimAdapterState, type SimBleBindingsOptions } from './ble/sim-ble-bindings.js';
+export { SimPeripheral, type CharacteristicProperty, type SimCharacteristic, type SimPeripheralOptions } from './ble/sim-peripheral.js';
+export { HealthPeripheral, type HealthPeripheralOptions } from './ble/health-peripheral.js';
+export { HeartRateStrap } from './ble/heart-rate-strap.js';
+export { BloodPressureCuff, type BloodPressureReading } from './ble/blood-pressure-cuff.js';
+export { PulseOximeter } from './ble/pulse-oximeter.js';
+export { SigningBleDevice, type SigningBleDeviceOptions } from './ble/signing-ble-device.js';
+export { BleMessageCollector, fragmentBleMessage, MESSAGE_DOWNLINK, MESSAGE_SERVICE, MESSAGE_UPLINK } from './ble/ble-message-fragments.js';

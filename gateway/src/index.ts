@@ -162,3 +162,48 @@ export {
 export { ExportError, type ExportErrorCode } from './export/export-error.js';
 export { registryDeviceKeys, type DeviceKeySource, type ExportDevice } from './export/device-key-source.js';
 export { openTokenStore } from './api/token-store-file.js';
+
+// Serial, BLE and dosing (issue 6: docs/serial.md, docs/ble.md, docs/dosing.md)
+export { ACK_DISPOSITIONS, messageDigest, openAck, signAck, type AckData, type AckDisposition, type SignAckParameters } from './downlink/ack-message.js';
+export { DOSE_TIME_PATTERN, MAX_SCHEDULED_DOSES, openSchedule, signSchedule, type ScheduleData, type ScheduledDose } from './downlink/schedule-message.js';
+export { openReminder, signReminder, type ReminderData } from './downlink/reminder-message.js';
+export { SerialError, type SerialErrorCode } from './serial/serial-error.js';
+export { DEFAULT_SERIAL_BAUD_RATE, parseSerialPortSpec, parseSerialPortSpecs, STANDARD_BAUD_RATES, type SerialPortSpec } from './serial/serial-port-spec.js';
+export type { OpenSerialLine, SerialLineConnection } from './serial/serial-line.js';
+export { openSerialportLine } from './serial/serialport-line.js';
+export { SerialLink, type SerialLinkDependencies, type SerialLinkState } from './serial/serial-link.js';
+export { SerialTransport, type SerialTransportDependencies } from './serial/serial-transport.js';
+export { backoffDelayMs, DEFAULT_REOPEN_BACKOFF, type BackoffPolicy, type RandomSource } from './serial/reopen-backoff.js';
+export { BleError, isBleError, type BleErrorCode } from './ble/ble-error.js';
+export type { AdapterState, NobleLike } from './ble/noble-like.js';
+export { createNobleWithBindings, loadHciNoble } from './ble/load-noble.js';
+export { dashedUuid, MEASUREMENT_CHARACTERISTICS, MESSAGE_DOWNLINK_UUID, MESSAGE_SERVICE_UUID, MESSAGE_UPLINK_UUID, nobleUuid, SCAN_SERVICE_UUIDS } from './ble/ble-uuids.js';
+export { fragmentMessage, MIN_FRAGMENT_SIZE } from './ble/ble-fragment.js';
+export { MessageReassembler, type ReassemblyResult } from './ble/ble-reassembler.js';
+export { BleOperationQueue, withTimeout } from './ble/ble-operation-queue.js';
+export { RegistryBleDirectory, type BleDeviceDirectory, type RegistryForBle } from './ble/ble-device-directory.js';
+export { clockOffsetLogEntry, clockOffsetOf, currentTimeAsUtcMs, decodeClockOffsetEntry, type ClockOffsetRecord } from './ble/clock-offset-entry.js';
+export { gattEntryFlags, type GattEntryFlag, type GattFlagCode } from './ble/gatt-entry-flags.js';
+export { BleCentral, DEFAULT_BLE_TIMEOUTS, type BleCentralDependencies, type BleTimeouts } from './ble/ble-central.js';
+export { DosingError, type DosingErrorCode } from './dosing/dosing-error.js';
+export { checkDoseSchedule, DEFAULT_REMIND_MIN, DEFAULT_WINDOW_MIN, dosesBetween, EARLY_TAKE_MIN, type DoseSchedule, type DoseScheduleSpec, type DueDose } from './dosing/dose-schedule.js';
+export { decodeDosingEntry, DOSING_EVENTS, dosingLogEntry, encodeDosingEntry, type DosingEntry, type DosingEvent } from './dosing/dosing-entry.js';
+export { DOWNLINK_ACK_TYPE, readDownlinkAck, type DownlinkAckPayload } from './dosing/downlink-ack-payload.js';
+export { dosingProjection, DOSING_PROJECTION_NAME } from './dosing/dosing-projection.js';
+export { DosingStore, type StoredDeviceAck, type StoredDoseEvent, type StoredDownlink } from './dosing/dosing-store.js';
+export { DownlinkRouter, type DownlinkRoute } from './dosing/downlink-router.js';
+export { createMqttDownlinkRoute, type MqttDownlinkRoute } from './dosing/mqtt-downlink-route.js';
+export { DosingAdmin, type ScheduleChangeOutcome, type ScheduleInput } from './dosing/dosing-admin.js';
+export { DosingService, type DosingServiceDependencies } from './dosing/dosing-service.js';
+export {
+  createLocalDosingOperations,
+  type DosingOperations,
+  type DownlinkView,
+  type ScheduleChangeView,
+  type ScheduleDetailsView,
+  type ScheduleView,
+  type SetScheduleRequest,
+} from './dosing/dosing-operations.js';
+export { chainAdminRoutes, createDosingRoutes, SCHEDULE_ROUTE_PREFIX } from './dosing/dosing-routes.js';
+export { createDosingClient } from './dosing/dosing-client.js';
+export { openDosing, type OpenedDosing } from './dosing/dosing-open.js';
