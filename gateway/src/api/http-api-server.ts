@@ -53,7 +53,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     let routeName = 'unmatched';
     try {
-      const url = new URL(request.url ?? '/', 'http://api.invalid');
+      const url = requestUrl(request.url);
       const method = request.method ?? 'GET';
       const mount = options.mounts?.find((m) => url.pathname.startsWith(m.prefix));
       if (mount !== undefined) {
@@ -140,6 +140,19 @@ function send(response: http.ServerResponse, reply: ApiReply, isProtected: boole
   }
   headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
   response.writeHead(reply.status ?? 200, headers).end(reply.body);
+}
+
+/**
+ * The request target as a URL. Attacker-controlled: `//host/...` must stay a path (as a relative URL it would
+ * name a host), and a target that is no URL at all is a 400.
+ */
+function requestUrl(target: string | undefined): URL {
+  const raw = target ?? '/';
+  try {
+    return raw.startsWith('/') ? new URL(`http://api.invalid${raw}`) : new URL(raw, 'http://api.invalid');
+  } catch {
+    throw new ApiError('E_API_BAD_REQUEST', 'the request target is not a URL');
+  }
 }
 
 function splitPath(path: string): string[] {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ed25519PublicKey } from '@trialgate/firmware-protocol';
 import {
@@ -197,5 +198,33 @@ describe('HTTP API', () => {
     expect(metrics).toContain('trialgate_http_requests_total');
     expect((await get('/nope')).status).toBe(404);
     expect((await fetch(`${api.url}/checkpoint`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('answers arbitrary paths, queries and authorization headers with a typed status, never a 500', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom('entries', 'proofs', 'inclusion', 'consistency', 'checkpoints', 'export', 'admin', 'checkpoint', '0', '19', '-1', '1e3', '%00', '..'),
+      fc.string({ maxLength: 12 }).map((t) => encodeURIComponent(t)),
+      fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String),
+    );
+    const query = fc.array(
+      fc.tuple(fc.constantFrom('index', 'tree_size', 'from', 'to', 'start', 'limit', 'after', 'order', 'device'), fc.oneof(fc.nat().map(String), fc.string({ maxLength: 8 }))),
+      { maxLength: 3 },
+    );
+    const authorization = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(`Bearer ${tokens.read}`, `Bearer ${tokens.admin}`, 'Bearer', 'Basic abc', `bearer ${tokens.read}`),
+      fc.string({ maxLength: 40 }).filter((t) => /^[\x20-\x7e]*$/.test(t)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 3 }), query, authorization, async (segments, params, auth) => {
+        const search = new URLSearchParams(params).toString();
+        const response = await fetch(`${api.url}/${segments.join('/')}${search === '' ? '' : `?${search}`}`, {
+          ...(auth === undefined ? {} : { headers: { authorization: auth } }),
+        });
+        await response.arrayBuffer();
+        expect([200, 400, 401, 403, 404, 405]).toContain(response.status);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
