@@ -21,11 +21,11 @@ import { systemClock } from './clock.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { Checkpointer } from './checkpoints/checkpointer.js';
 import type { DownlinkSigner } from './downlink/downlink-signer.js';
-import { createInlineSignatureVerifier } from './ingest/inline-signature-verifier.js';
+import { createInlineMessageChecker } from './ingest/inline-message-checker.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { createIngestMetrics } from './ingest/ingest-metrics.js';
-import type { SignatureVerifier } from './ingest/signature-verifier.js';
-import { WorkerVerifyPool } from './ingest/worker-verify-pool.js';
+import type { MessageChecker } from './ingest/message-checker.js';
+import { WorkerCheckPool } from './ingest/worker-check-pool.js';
 import { loadOrCreateGatewayKey } from './keys/gateway-key.js';
 import { ConnectTokenReplayGuard } from './mqtt/connect-token-replay-guard.js';
 import { startMqttBroker, type MqttBroker } from './mqtt/mqtt-broker.js';
@@ -153,13 +153,13 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
     undo.push(() => registry.close());
 
     const workers = Math.min(config.verifyWorkers, Math.max(1, availableParallelism()) * 4);
-    const verifier: SignatureVerifier = workers > 0 ? await WorkerVerifyPool.start({ workers }) : createInlineSignatureVerifier();
-    undo.push(() => verifier.close());
+    const checker: MessageChecker = workers > 0 ? await WorkerCheckPool.start({ workers }) : createInlineMessageChecker();
+    undo.push(() => checker.close());
 
     const pipeline = new IngestPipeline({
       log: store.log,
       registry,
-      verifier,
+      checker,
       metrics: createIngestMetrics(metrics),
       logger: componentLogger(logger, 'ingest'),
       maxMessageBytes: config.maxMessageBytes,
@@ -204,7 +204,7 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
       {
         pipeline,
         registry,
-        verifier,
+        checker,
         replayGuard,
         log: store.log,
         signer: downlinkSigner,

@@ -58,9 +58,17 @@ export type { IngestAppended, IngestDuplicate, IngestMessage, IngestOutcome, Ing
 export { IngestError, type IngestErrorCode } from './ingest/ingest-error.js';
 export { createIngestMetrics, type IngestMetrics } from './ingest/ingest-metrics.js';
 export { clockSkewFlag, entryFlags, type EntryFlag, type EntryFlagCode, type EntryFlagOptions } from './ingest/entry-flags.js';
-export type { SignatureVerifier, VerifyRequest } from './ingest/signature-verifier.js';
-export { createInlineSignatureVerifier } from './ingest/inline-signature-verifier.js';
-export { WorkerVerifyPool, type WorkerVerifyPoolOptions } from './ingest/worker-verify-pool.js';
+export {
+  checkMessage,
+  type MessageCheckFailed,
+  type MessageCheckKind,
+  type MessageCheckPassed,
+  type MessageCheckRequest,
+  type MessageCheckResult,
+} from './ingest/message-check.js';
+export type { MessageChecker } from './ingest/message-checker.js';
+export { createInlineMessageChecker } from './ingest/inline-message-checker.js';
+export { WorkerCheckPool, type WorkerCheckPoolOptions } from './ingest/worker-check-pool.js';
 
 // Downlink (docs/device-downlink.md)
 export type { DownlinkSigner } from './downlink/downlink-signer.js';

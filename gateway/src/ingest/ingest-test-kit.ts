@@ -10,10 +10,10 @@ import { DeviceRegistry } from '../registry/device-registry.js';
 import type { DeviceTransport } from '../registry/device-record.js';
 import { RegistryAdmin } from '../registry/registry-admin.js';
 import { MemoryGatewayLog } from '../storage/memory-gateway-log.js';
-import { createInlineSignatureVerifier } from './inline-signature-verifier.js';
+import { createInlineMessageChecker } from './inline-message-checker.js';
 import { IngestPipeline } from './ingest-pipeline.js';
 import { createIngestMetrics } from './ingest-metrics.js';
-import type { SignatureVerifier } from './signature-verifier.js';
+import type { MessageChecker } from './message-checker.js';
 
 export interface TestDevice {
   readonly id: string;
@@ -62,7 +62,7 @@ export interface IngestKit {
   enroll(id: string, transports?: readonly DeviceTransport[]): Promise<TestDevice>;
 }
 
-export function ingestKit(options: { readonly verifier?: SignatureVerifier; readonly maxMessageBytes?: number; readonly logger?: Logger } = {}): IngestKit {
+export function ingestKit(options: { readonly checker?: MessageChecker; readonly maxMessageBytes?: number; readonly logger?: Logger } = {}): IngestKit {
   const clock = new ManualClock();
   const log = new MemoryGatewayLog();
   const registry = new DeviceRegistry(log, []);
@@ -71,7 +71,7 @@ export function ingestKit(options: { readonly verifier?: SignatureVerifier; read
   const pipeline = new IngestPipeline({
     log,
     registry,
-    verifier: options.verifier ?? createInlineSignatureVerifier(),
+    checker: options.checker ?? createInlineMessageChecker(),
     metrics: createIngestMetrics(metrics),
     logger: options.logger ?? silentLogger(),
     maxMessageBytes: options.maxMessageBytes ?? 4096,

@@ -21,7 +21,7 @@ import {
 } from '@trialgate/firmware-protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { SignatureVerifier } from '../ingest/signature-verifier.js';
+import type { MessageChecker } from '../ingest/message-checker.js';
 import type { RegistryLookup } from '../registry/device-registry.js';
 import type { ConnectTokenReplayGuard } from './connect-token-replay-guard.js';
 import type { MqttMetrics } from './mqtt-metrics.js';
@@ -42,7 +42,7 @@ export interface ConnectRefusal {
 
 export interface AuthenticateDependencies {
   readonly registry: RegistryLookup;
-  readonly verifier: SignatureVerifier;
+  readonly checker: MessageChecker;
   readonly replayGuard: ConnectTokenReplayGuard;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -131,9 +131,16 @@ async function decide(
   if (!isConnectTokenFresh(decoded.token, nowMs)) {
     return refuse('E_CONNECT_TOKEN_EXPIRED', 'the connect token was issued more than 300 s from the gateway clock');
   }
+  const checked = await deps.checker.check({
+    kind: 'signature-only',
+    kid: clientId,
+    publicKey: device.publicKey,
+    protectedBytes: decoded.cose.protectedBytes,
+    payloadBytes: decoded.cose.payloadBytes,
+    signature: decoded.cose.signature,
+  });
+  if (!checked.ok) return refuse('E_COSE_SIGNATURE', 'the connect token signature does not verify under the registered key');
   const signed = coseSigStructure(decoded.cose.protectedBytes, decoded.cose.payloadBytes);
-  const valid = await deps.verifier.verify({ publicKey: device.publicKey, message: signed, signature: decoded.cose.signature });
-  if (!valid) return refuse('E_COSE_SIGNATURE', 'the connect token signature does not verify under the registered key');
   const tokenId = createHash('sha256').update(signed).digest();
   let first: boolean;
   try {

@@ -18,7 +18,7 @@ import type { Clock } from '../clock.js';
 import type { DownlinkSigner } from '../downlink/downlink-signer.js';
 import { signNotice, type NoticeData } from '../downlink/notice.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
-import type { SignatureVerifier } from '../ingest/signature-verifier.js';
+import type { MessageChecker } from '../ingest/message-checker.js';
 import type { DeviceRegistry } from '../registry/device-registry.js';
 import type { GatewayLog } from '../storage/gateway-log.js';
 import { createAuthenticate, type ConnectRefusal } from './authenticate.js';
@@ -33,7 +33,7 @@ import { guardPacketSize } from './packet-size-guard.js';
 export interface MqttBrokerDependencies {
   readonly pipeline: IngestPipeline;
   readonly registry: DeviceRegistry;
-  readonly verifier: SignatureVerifier;
+  readonly checker: MessageChecker;
   readonly replayGuard: ConnectTokenReplayGuard;
   /** Where refused connection attempts are recorded (quarantine). */
   readonly log: Pick<GatewayLog, 'quarantine'>;
@@ -130,7 +130,7 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
     },
     authenticate: createAuthenticate({
       registry: deps.registry,
-      verifier: deps.verifier,
+      checker: deps.checker,
       replayGuard: deps.replayGuard,
       clock: deps.clock,
       logger,

@@ -6,7 +6,7 @@ import { createConnectToken, createEd25519Signer, generateEd25519KeyPair } from 
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { DownlinkSigner } from '../downlink/downlink-signer.js';
 import { ingestKit, type IngestKit, type TestDevice } from '../ingest/ingest-test-kit.js';
-import type { SignatureVerifier } from '../ingest/signature-verifier.js';
+import type { MessageChecker } from '../ingest/message-checker.js';
 import { silentLogger } from '../observability/logger.js';
 import { ConnectTokenReplayGuard } from './connect-token-replay-guard.js';
 import { startMqttBroker, type MqttBroker } from './mqtt-broker.js';
@@ -27,19 +27,19 @@ export interface BrokerKit extends IngestKit {
 }
 
 export async function brokerKit(
-  options: { readonly verifier?: SignatureVerifier; readonly listeners?: Partial<MqttListenerOptions>; readonly replayGuard?: ConnectTokenReplayGuard } = {},
+  options: { readonly checker?: MessageChecker; readonly listeners?: Partial<MqttListenerOptions>; readonly replayGuard?: ConnectTokenReplayGuard } = {},
 ): Promise<BrokerKit> {
-  const kit = ingestKit(options.verifier === undefined ? {} : { verifier: options.verifier });
+  const kit = ingestKit(options.checker === undefined ? {} : { checker: options.checker });
   const keys = generateEd25519KeyPair();
   const gatewayKey = createEd25519Signer(keys.secretKey);
   const signer: DownlinkSigner = { origin: TEST_ORIGIN, publicKey: keys.publicKey, sign: (m) => gatewayKey.sign(m) };
   const replayGuard = options.replayGuard ?? ConnectTokenReplayGuard.inMemory();
-  const { createInlineSignatureVerifier } = await import('../ingest/inline-signature-verifier.js');
+  const { createInlineMessageChecker } = await import('../ingest/inline-message-checker.js');
   const broker = await startMqttBroker(
     {
       pipeline: kit.pipeline,
       registry: kit.registry,
-      verifier: options.verifier ?? createInlineSignatureVerifier(),
+      checker: options.checker ?? createInlineMessageChecker(),
       replayGuard,
       log: kit.log,
       signer,

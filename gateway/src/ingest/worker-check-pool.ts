@@ -1,46 +1,49 @@
 /**
- * Ed25519 verification spread over worker threads, while the main thread runs the broker and the log
- * (issue 3: signature checks are the ceiling, about 9,400/s per core with node:crypto).
+ * Message checks (payload schema, `dev` = kid, Ed25519 signature) spread over worker threads, while the main
+ * thread runs the broker and the log (issue 3: signature checks are the ceiling, about 9,400/s per core with
+ * node:crypto; measured in bench/suites/ingest.ts, the main thread was the busier one, so the payload decoding
+ * moved to the workers too).
  *
  * Requests made in one turn of the event loop are sent together (one postMessage per worker per turn, at
  * most `maxBatch` requests each), each batch to the worker with the least outstanding work. A worker that
- * dies fails its outstanding requests with E_INGEST_VERIFY_UNAVAILABLE (those messages are not
- * acknowledged, so devices resend them) and is replaced.
+ * dies fails its outstanding requests with E_INGEST_VERIFY_UNAVAILABLE (those messages are not acknowledged,
+ * so devices resend them) and is replaced.
  */
 import { Worker } from 'node:worker_threads';
+import { decodeCheckReply, encodeCheckBatch, type CheckBatchReply } from './check-batch-codec.js';
+import type { CheckBatchMessage } from './check-worker.js';
 import { IngestError } from './ingest-error.js';
-import type { SignatureVerifier, VerifyRequest } from './signature-verifier.js';
-import { encodeVerifyBatch } from './verify-batch-codec.js';
-import type { VerifyBatchMessage, VerifyBatchReply } from './verify-worker.js';
+import type { MessageCheckRequest, MessageCheckResult } from './message-check.js';
+import type { MessageChecker } from './message-checker.js';
 
-export interface WorkerVerifyPoolOptions {
+export interface WorkerCheckPoolOptions {
   readonly workers: number;
   /** Requests per postMessage at most (default 128). */
   readonly maxBatch?: number;
-  /** The compiled worker script (default: dist/ingest/verify-worker.js beside this module). */
+  /** The compiled worker script (default: dist/ingest/check-worker.js beside this module). */
   readonly workerScript?: URL;
 }
 
 interface Pending {
-  readonly request: VerifyRequest;
-  readonly resolve: (valid: boolean) => void;
+  readonly request: MessageCheckRequest;
+  readonly resolve: (result: MessageCheckResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
 interface Slot {
-  worker: Worker;
+  readonly worker: Worker;
   outstanding: number;
   dead: boolean;
   readonly batches: Map<number, readonly Pending[]>;
 }
 
-export function defaultVerifyWorkerScript(): URL {
+export function defaultCheckWorkerScript(): URL {
   const here = new URL(import.meta.url);
   // Under vitest this module runs from its TypeScript source; worker threads always run the built code.
-  return here.pathname.endsWith('.ts') ? new URL('../../dist/ingest/verify-worker.js', here) : new URL('./verify-worker.js', here);
+  return here.pathname.endsWith('.ts') ? new URL('../../dist/ingest/check-worker.js', here) : new URL('./check-worker.js', here);
 }
 
-export class WorkerVerifyPool implements SignatureVerifier {
+export class WorkerCheckPool implements MessageChecker {
   private readonly slots: Slot[] = [];
   private pending: Pending[] = [];
   private scheduled = false;
@@ -49,14 +52,14 @@ export class WorkerVerifyPool implements SignatureVerifier {
   private readonly maxBatch: number;
   private readonly script: URL;
 
-  private constructor(options: WorkerVerifyPoolOptions) {
+  private constructor(options: WorkerCheckPoolOptions) {
     this.maxBatch = options.maxBatch ?? 128;
-    this.script = options.workerScript ?? defaultVerifyWorkerScript();
+    this.script = options.workerScript ?? defaultCheckWorkerScript();
   }
 
-  static async start(options: WorkerVerifyPoolOptions): Promise<WorkerVerifyPool> {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('a verify pool needs at least one worker');
-    const pool = new WorkerVerifyPool(options);
+  static async start(options: WorkerCheckPoolOptions): Promise<WorkerCheckPool> {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('a check pool needs at least one worker');
+    const pool = new WorkerCheckPool(options);
     await Promise.all(Array.from({ length: options.workers }, () => pool.spawn()));
     return pool;
   }
@@ -65,9 +68,9 @@ export class WorkerVerifyPool implements SignatureVerifier {
     return this.slots.length;
   }
 
-  verify(request: VerifyRequest): Promise<boolean> {
-    if (this.closed) return Promise.reject(new IngestError('E_INGEST_CLOSED', 'the verify pool is closed'));
-    return new Promise<boolean>((resolve, reject) => {
+  check(request: MessageCheckRequest): Promise<MessageCheckResult> {
+    if (this.closed) return Promise.reject(new IngestError('E_INGEST_CLOSED', 'the check pool is closed'));
+    return new Promise<MessageCheckResult>((resolve, reject) => {
       this.pending.push({ request, resolve, reject });
       if (this.pending.length >= this.maxBatch * this.slots.length) {
         this.flush();
@@ -85,7 +88,7 @@ export class WorkerVerifyPool implements SignatureVerifier {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    // Let outstanding batches finish: their messages are in flight towards the log.
+    // Let outstanding batches finish: their messages are on their way into the log.
     while (this.slots.some((slot) => slot.outstanding > 0)) await new Promise<void>((r) => setTimeout(r, 5));
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
     this.slots.length = 0;
@@ -96,9 +99,15 @@ export class WorkerVerifyPool implements SignatureVerifier {
       const batch = this.pending.splice(0, this.maxBatch);
       const slot = this.slots.reduce((best, s) => (s.outstanding < best.outstanding ? s : best));
       const id = this.nextBatchId++;
+      let message: CheckBatchMessage;
+      try {
+        message = { id, buffer: encodeCheckBatch(batch.map((p) => p.request)) };
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+        continue;
+      }
       slot.batches.set(id, batch);
       slot.outstanding += batch.length;
-      const message: VerifyBatchMessage = { id, buffer: encodeVerifyBatch(batch.map((p) => p.request)) };
       slot.worker.postMessage(message, [message.buffer]);
     }
   }
@@ -109,19 +118,24 @@ export class WorkerVerifyPool implements SignatureVerifier {
     const worker = new Worker(this.script, { execArgv: [] });
     const slot: Slot = { worker, outstanding: 0, dead: false, batches: new Map() };
     this.slots.push(slot);
-    worker.on('message', (reply: VerifyBatchReply) => {
+    worker.on('message', (reply: CheckBatchReply) => {
       const batch = slot.batches.get(reply.id);
       if (batch === undefined) return;
       slot.batches.delete(reply.id);
       slot.outstanding -= batch.length;
-      batch.forEach((p, i) => p.resolve(reply.results[i] === 1));
+      const results = decodeCheckReply(reply, batch.length);
+      batch.forEach((p, i) => {
+        const result = results[i];
+        if (result === undefined) p.reject(new IngestError('E_INGEST_VERIFY_UNAVAILABLE', 'a check worker gave no result'));
+        else p.resolve(result);
+      });
     });
     const fail = (cause: unknown): void => {
       if (slot.dead) return;
       slot.dead = true;
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots.splice(index, 1);
-      const error = new IngestError('E_INGEST_VERIFY_UNAVAILABLE', 'a signature-verification worker stopped', { cause });
+      const error = new IngestError('E_INGEST_VERIFY_UNAVAILABLE', 'a message-check worker stopped', { cause });
       for (const batch of slot.batches.values()) for (const p of batch) p.reject(error);
       slot.batches.clear();
       slot.outstanding = 0;
