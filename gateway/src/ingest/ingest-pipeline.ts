@@ -47,6 +47,7 @@ export class IngestPipeline {
   private readonly sequencer = new KeyedSequencer();
   private inFlight = 0;
   private idle: (() => void) | null = null;
+  private closing: Promise<void> | null = null;
   private closed = false;
 
   constructor(private readonly deps: IngestPipelineDependencies) {}
@@ -110,12 +111,15 @@ export class IngestPipeline {
   }
 
   /** Stops accepting messages and waits until every message in flight has its durable decision. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
-    if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => {
-      this.idle = resolve;
-    });
+    this.closing ??=
+      this.inFlight === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.idle = resolve;
+          });
+    return this.closing;
   }
 
   private async decide(message: IngestMessage): Promise<IngestOutcome> {
