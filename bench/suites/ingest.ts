@@ -158,7 +158,7 @@ async function loadGenerator(): Promise<void> {
 // The benchmark (parent process)
 
 /** The generator's result, with the CPU this process (broker or gateway, all its threads) used meanwhile. */
-async function runGenerator(setup: SetupMessage): Promise<GeneratorResult & { readonly serverCpuMs: number }> {
+async function runGenerator(setup: SetupMessage): Promise<GeneratorResult & { readonly serverCpuMs: number; readonly mainThreadUtilization: number }> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--load-generator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   try {
     const ready = new Promise<void>((resolve, reject) => {
@@ -172,10 +172,12 @@ async function runGenerator(setup: SetupMessage): Promise<GeneratorResult & { re
       child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
     });
     const cpuBefore = process.cpuUsage();
+    const eluBefore = performance.eventLoopUtilization();
     child.send({ type: 'go' });
     const result = await done;
     const cpu = process.cpuUsage(cpuBefore);
-    return { ...result, serverCpuMs: (cpu.user + cpu.system) / 1000 };
+    const elu = performance.eventLoopUtilization(eluBefore);
+    return { ...result, serverCpuMs: (cpu.user + cpu.system) / 1000, mainThreadUtilization: elu.utilization };
   } finally {
     if (child.exitCode === null) child.kill();
   }
@@ -258,7 +260,7 @@ export const run: Suite = async (options: SuiteOptions): Promise<readonly Measur
   const ceiling = singleCore * cores;
 
   const only = process.env['TG_BENCH_INGEST_ONLY'];
-  const skipped = { acked: 1, elapsedMs: 1, p50Ms: 0, p99Ms: 0, maxMs: 0, messageBytes: { min: 0, max: 0 }, errors: 0, generatorCpuMs: 0, serverCpuMs: 0, type: 'done' as const };
+  const skipped = { acked: 1, elapsedMs: 1, p50Ms: 0, p99Ms: 0, maxMs: 0, messageBytes: { min: 0, max: 0 }, errors: 0, generatorCpuMs: 0, serverCpuMs: 0, mainThreadUtilization: 0, type: 'done' as const };
   const aedesMax = only === 'gateway' ? skipped : await withBareAedes((url) =>
     runGenerator({ type: 'setup', url, devices, messagesPerDevice: maxPerDevice, firstSeq: 1, mode: { kind: 'max', window } }),
   );
@@ -292,6 +294,8 @@ export const run: Suite = async (options: SuiteOptions): Promise<readonly Measur
     { suite: SUITE, name: 'bare aedes, full speed', value: aedesRate, unit: 'readings/s', params: maxParams, note },
     { suite: SUITE, name: 'gateway, full speed (verified, fsync, in the tree)', value: gatewayRate, unit: 'readings/s', params: maxParams, note },
     { suite: SUITE, name: 'gateway CPU per reading, all threads', value: round((gatewayMax.serverCpuMs * 1000) / gatewayMax.acked), unit: 'µs', params: maxParams },
+    { suite: SUITE, name: 'gateway main thread busy at full speed (event loop utilization)', value: round(gatewayMax.mainThreadUtilization, 2), unit: 'ratio', params: maxParams },
+    { suite: SUITE, name: `gateway main thread busy at ${pacedRate}/s`, value: round(gatewayPaced.mainThreadUtilization, 2), unit: 'ratio', params: pacedParams },
     { suite: SUITE, name: 'bare aedes CPU per reading', value: round((aedesMax.serverCpuMs * 1000) / aedesMax.acked), unit: 'µs', params: maxParams },
     { suite: SUITE, name: 'load generator CPU per reading (gateway run)', value: round((gatewayMax.generatorCpuMs * 1000) / gatewayMax.acked), unit: 'µs', params: maxParams },
     { suite: SUITE, name: 'gateway / verification ceiling', value: round(gatewayRate / ceiling, 3), unit: 'ratio' },
