@@ -197,12 +197,12 @@ export class SimBleBindings extends EventEmitter {
 
   /** A notification or indication from a connected peripheral (noble: 'read' with isNotification). */
   sendNotification(id: string, serviceUuid: string, characteristicUuid: string, value: Uint8Array): void {
+    // Checked when sent: what was on the air before a drop still arrives before the disconnect event (both
+    // are delivered in order), as on a real link.
+    if (this.peripherals.get(id)?.isConnected !== true) return;
     this.counters.notifications += 1;
     const copy = Buffer.from(value);
-    this.later(() => {
-      if (this.peripherals.get(id)?.isConnected !== true) return;
-      this.emit('read', id, serviceUuid, characteristicUuid, copy, true);
-    });
+    this.later(() => this.emit('read', id, serviceUuid, characteristicUuid, copy, true));
   }
 
   private connected(id: string): SimPeripheral | undefined {
