@@ -47,7 +47,7 @@ function central(kit: TransportKit, bindings: SimBleBindings, extra: Partial<Ble
     random: () => 0.5,
     logger: silentLogger(),
     maxMessageBytes: 16 * 1024,
-    timeouts: { connectMs: 300, discoverMs: 300, readMs: 300, subscribeMs: 300, writeMs: 300, poweredOnMs: 300 },
+    timeouts: { connectMs: 1000, discoverMs: 1000, readMs: 1000, subscribeMs: 1000, writeMs: 1000, poweredOnMs: 500 },
     backoff: { initialMs: 40, maxMs: 200 },
     ...extra,
   });

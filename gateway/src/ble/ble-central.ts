@@ -81,6 +81,8 @@ interface Session {
   readonly reassembler: MessageReassembler;
   readonly characteristics: Characteristic[];
   downlink: Characteristic | null;
+  /** Set up: discovered, clock read, subscribed. */
+  ready: boolean;
   closed: boolean;
 }
 
@@ -113,7 +115,7 @@ export class BleCentral {
       transport: 'ble',
       canReach: (deviceId) => {
         const session = this.byDevice.get(deviceId);
-        return session !== undefined && !session.closed && session.downlink !== null;
+        return session !== undefined && session.ready && !session.closed && session.downlink !== null;
       },
       send: (deviceId, bytes) => {
         const session = this.byDevice.get(deviceId);
@@ -123,9 +125,9 @@ export class BleCentral {
     };
   }
 
-  /** Devices connected now. */
+  /** Devices connected and set up (subscribed) now. */
   get connected(): readonly string[] {
-    return [...this.byDevice.keys()].sort();
+    return [...this.byDevice.values()].filter((s) => s.ready && !s.closed).map((s) => s.deviceId).sort();
   }
 
   /** Waits for the adapter (E_BLE_ADAPTER_STATE when it is not usable in time), then scans. */
@@ -252,6 +254,7 @@ export class BleCentral {
       reassembler: new MessageReassembler(this.deps.maxMessageBytes, this.deps.reassemblyTimeoutMs ?? 10_000),
       characteristics: [],
       downlink: null,
+      ready: false,
       closed: false,
     };
     const t = this.timeouts;
@@ -334,6 +337,8 @@ export class BleCentral {
       }
       return;
     }
+    if (session.closed) return;
+    session.ready = true;
     this.counters.connects += 1;
     this.backoffs.delete(device.id);
     this.log.info(
