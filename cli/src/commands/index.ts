@@ -10,9 +10,10 @@ import { registerCheckpointsCommand } from './checkpoints.js';
 import { registerExportCommand } from './export.js';
 import { registerKeysCommand } from './keys.js';
 import { registerTokensCommand } from './tokens.js';
+import { registerDemoCommand } from './demo.js';
 import { registerScheduleCommand } from './schedule.js';
 
 /** Every subcommand module registers itself on the program; add one line per module. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: readonly RegisterCommand[] = [registerAnchorCommand, registerDevicesCommand, registerGatewayCommand, registerInspectCommand, registerQuarantineCommand, registerSimCommand, registerVerifyCommand, registerCheckpointsCommand, registerExportCommand, registerKeysCommand, registerTokensCommand, registerScheduleCommand];
+export const commandModules: readonly RegisterCommand[] = [registerAnchorCommand, registerDevicesCommand, registerGatewayCommand, registerInspectCommand, registerQuarantineCommand, registerSimCommand, registerVerifyCommand, registerCheckpointsCommand, registerExportCommand, registerKeysCommand, registerTokensCommand, registerScheduleCommand, registerDemoCommand];
