@@ -8,6 +8,7 @@
  *
  * Fault helpers write garbage and frames with a broken CRC between good frames.
  */
+import { realpathSync } from 'node:fs';
 import { cobsEncode, crc32, encodeSerialFrame, SerialFrameParser, type SerialFrameResult } from '@trialgate/firmware-protocol';
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
@@ -47,6 +48,8 @@ export class SerialDispenser {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private resendTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private openedDevice: string | null = null;
   private stopped = true;
 
   constructor(options: SerialDispenserOptions) {
@@ -74,6 +77,10 @@ export class SerialDispenser {
     const interval = Math.max(50, Math.floor((this.options.ackTimeoutMs ?? 2000) / 2));
     this.resendTimer = setInterval(() => this.protocol.transmitOverdue(), interval);
     this.resendTimer.unref();
+    // A pseudo-terminal whose other side vanished does not always fail a pending read (the read can stay
+    // blocked), so the simulator also watches the path: gone or pointing at another device means unplugged.
+    this.watchdog = setInterval(() => this.checkPath(), 200);
+    this.watchdog.unref();
   }
 
   get isOpen(): boolean {
@@ -115,6 +122,7 @@ export class SerialDispenser {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.resendTimer);
+    clearInterval(this.watchdog);
     const port = this.port;
     this.port = null;
     if (port?.isOpen === true) await new Promise<void>((resolve) => port.close(() => resolve()));
@@ -146,6 +154,7 @@ export class SerialDispenser {
         return;
       }
       this.port = port;
+      this.openedDevice = resolvedPath(this.options.path);
       this.attempt = 0;
       this.counters.opens += 1;
       this.log.info('serial line open');
@@ -155,7 +164,11 @@ export class SerialDispenser {
         if (result.ok) this.protocol.receive(result.payload);
         else this.counters.garbageFrames += 1;
       });
-      port.on('error', () => undefined);
+      // A read error other than a disconnect (EIO on a pseudo-terminal whose other side went away) stops
+      // reading without closing the port: close it, so that the line is reopened.
+      port.on('error', () => {
+        if (port.isOpen) port.close();
+      });
       port.on('close', () => {
         port.unpipe(parser);
         if (this.port === port) this.port = null;
@@ -173,11 +186,33 @@ export class SerialDispenser {
     });
   }
 
+  private checkPath(): void {
+    const port = this.port;
+    if (port === null || this.openedDevice === null || resolvedPath(this.options.path) === this.openedDevice) return;
+    this.log.info('serial line gone (its path no longer names the device opened)');
+    this.port = null;
+    this.openedDevice = null;
+    this.counters.closes += 1;
+    this.options.events?.onClose?.();
+    port.removeAllListeners('close');
+    port.on('close', () => undefined);
+    if (port.isOpen) port.close();
+    this.retry();
+  }
+
   private retry(): void {
     if (this.stopped) return;
     const delay = backoffDelayMs(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.open(), delay);
     this.retryTimer.unref();
+  }
+}
+
+function resolvedPath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
   }
 }

@@ -3,8 +3,12 @@
  * as USB-serial bridges of dispensers use. A PTY (socat) works too, which is how the tests run.
  *
  * serialport emits 'close' with `disconnected: true` when the device goes away (read error EIO/EBADF on an
- * unplugged USB adapter or a closed PTY); every way the port ends reaches `onClose` exactly once.
+ * unplugged USB adapter or a closed PTY); every way the port ends reaches `onClose` exactly once. A read can
+ * also stay blocked when the other side vanishes (seen with pseudo-terminals), so the path is watched too:
+ * when it no longer resolves to the device that was opened (udev removed /dev/ttyUSB0, socat went away),
+ * the line counts as unplugged.
  */
+import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { OpenSerialLine, SerialLineConnection } from './serial-line.js';
 
@@ -19,11 +23,20 @@ export const openSerialportLine: OpenSerialLine = (spec) =>
       let closed = false;
       let closeError: Error | null = null;
       const listeners: ((error: Error | null) => void)[] = [];
+      const opened = resolvedPath(spec.path);
       const finish = (): void => {
         if (closed) return;
         closed = true;
+        clearInterval(watchdog);
         for (const listener of listeners.splice(0)) listener(closeError);
       };
+      const watchdog = setInterval(() => {
+        if (opened === null || resolvedPath(spec.path) === opened) return;
+        closeError ??= new Error(`${spec.path} no longer names the device that was opened`);
+        finish();
+        if (port.isOpen) port.close(() => undefined);
+      }, 500);
+      watchdog.unref();
       port.on('error', (err: Error) => {
         closeError ??= err;
         if (port.isOpen) port.close(() => finish());
@@ -62,3 +75,11 @@ export const openSerialportLine: OpenSerialLine = (spec) =>
       });
     });
   });
+
+function resolvedPath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
