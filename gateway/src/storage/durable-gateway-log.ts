@@ -145,6 +145,8 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
   /** Offsets, tree or state database missed a commit: catch up from the files before deciding more. */
   #derivedBehind = false;
   #resourcesClosed = false;
+  /** Syncs of the derived files under way: close waits for them before it closes the files. */
+  readonly #syncsInFlight = new Set<Promise<number>>();
   /** Per device, a seq at least as high as any in the seq index (bounded: cleared past 100,000 devices). */
   readonly #maxSeq = new Map<string, number>();
   /** Entries committed since the derived files were last made durable (bounds the work of a recovery). */
@@ -258,7 +260,18 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
    * Makes the offsets and tree files durable up to the current size and records that as the trusted point
    * (recovery re-derives only what lies beyond it). The checkpointer calls it before signing.
    */
-  async syncDerived(): Promise<number> {
+  syncDerived(): Promise<number> {
+    const syncing = this.#syncDerivedNow();
+    this.#syncsInFlight.add(syncing);
+    const done = (): void => {
+      this.#syncsInFlight.delete(syncing);
+    };
+    syncing.then(done, done);
+    return syncing;
+  }
+
+  async #syncDerivedNow(): Promise<number> {
+    if (this.#resourcesClosed) throw closedError();
     if (this.#derivedBehind) return this.#syncedSize();
     const size = this.#size;
     try {
@@ -276,6 +289,7 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     this.#closed = true;
     this.#closePromise = (async () => {
       await this.#drained();
+      await Promise.allSettled([...this.#syncsInFlight]);
       try {
         if (!this.#derivedBehind) {
           this.#p.offsets.sync();
