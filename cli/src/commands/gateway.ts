@@ -20,13 +20,19 @@ export function registerGatewayCommand(program: Command): void {
     .option('--print-config', 'print the resolved configuration and where each value came from, then exit');
   for (const key of SETTING_KEYS) {
     const spec = SETTINGS[key];
-    command.option(`--${spec.flag} <value>`, `${spec.description} [env ${spec.env}, file ${spec.file}]`);
+    const help = `${spec.description} [env ${spec.env}, file ${spec.file}]`;
+    // Issue 6: `--serial` may be given several times (joined into the list the setting takes); `--ble` is a
+    // switch (`--ble`, or `--ble off`).
+    if (spec.kind === 'serial-ports') command.option(`--${spec.flag} <path[:baud]>`, help, (value: string, previous?: string) => (previous === undefined ? value : `${previous},${value}`));
+    else if (spec.kind === 'switch') command.option(`--${spec.flag} [on|off]`, help);
+    else command.option(`--${spec.flag} <value>`, help);
   }
   command.action(async (options: Record<string, string | boolean | undefined>) => {
     const flags: Partial<Record<SettingKey, string>> = {};
     for (const key of SETTING_KEYS) {
       const value = options[key];
       if (typeof value === 'string') flags[key] = value;
+      else if (value === true) flags[key] = 'on';
     }
     let resolved;
     try {

@@ -16,7 +16,11 @@ export type SettingKind =
   | 'duration'
   | 'bytes'
   | 'redis-url'
-  | 'log-level';
+  | 'log-level'
+  /** Issue 6: `PATH[:BAUD]`, comma-separated (serial/serial-port-spec.ts). */
+  | 'serial-ports'
+  /** Issue 6: on or off (on, off, true, false, yes, no, 1, 0). */
+  | 'switch';
 
 export interface SettingSpec {
   readonly flag: string;
@@ -49,6 +53,8 @@ export const SETTINGS = {
   clockSkewTolerance: { flag: 'clock-skew-tolerance', env: 'TRIALGATE_CLOCK_SKEW_TOLERANCE', file: 'clockSkewTolerance', kind: 'duration', description: 'device clocks further than this from the gateway are flagged (default 5m)' },
   maxMessageBytes: { flag: 'max-message-bytes', env: 'TRIALGATE_MAX_MESSAGE_BYTES', file: 'maxMessageBytes', kind: 'bytes', description: 'largest device message accepted (default 16KiB)' },
   verifyWorkers: { flag: 'verify-workers', env: 'TRIALGATE_VERIFY_WORKERS', file: 'verifyWorkers', kind: 'count', description: 'signature-verification worker threads (default: the number of cores; 0 = verify on the main thread)' },
+  serial: { flag: 'serial', env: 'TRIALGATE_SERIAL', file: 'serial', kind: 'serial-ports', description: 'serial ports of dispensers, PATH[:BAUD] (default baud 115200); the flag is repeatable, the variable and file key take a comma-separated list' },
+  ble: { flag: 'ble', env: 'TRIALGATE_BLE', file: 'ble', kind: 'switch', description: 'read BLE health devices and signing devices (needs a Bluetooth adapter; default off)' },
   logLevel: { flag: 'log-level', env: 'TRIALGATE_LOG_LEVEL', file: 'logLevel', kind: 'log-level', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
 } as const satisfies Record<string, SettingSpec>;
 

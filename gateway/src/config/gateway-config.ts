@@ -2,6 +2,7 @@
  * The gateway's resolved configuration: plain data, validated once where it enters (resolve-gateway-config.ts),
  * then trusted by the rest of the gateway.
  */
+import type { SerialPortSpec } from '../serial/serial-port-spec.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -52,4 +53,8 @@ export interface GatewayConfig {
   /** Worker threads that verify device signatures. */
   readonly verifyWorkers: number;
   readonly logLevel: LogLevel;
+  /** Issue 6: serial ports of dispensers (`--serial PATH[:BAUD]`); none when absent. */
+  readonly serial?: readonly SerialPortSpec[];
+  /** Issue 6: read BLE devices (`--ble`). */
+  readonly ble?: boolean;
 }

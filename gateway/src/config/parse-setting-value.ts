@@ -5,6 +5,7 @@
 import { ConfigError } from './config-error.js';
 import type { LogLevel } from './gateway-config.js';
 import type { SettingKind } from './config-settings.js';
+import { parseSerialPortSpecs } from '../serial/serial-port-spec.js';
 
 export type SettingValue = string | number | null;
 
@@ -74,6 +75,22 @@ export function parseSettingValue(kind: SettingKind, raw: SettingValue, where: s
       }
       if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return fail('a redis:// or rediss:// URL');
       return raw;
+    }
+    case 'serial-ports': {
+      if (raw === null || raw === '' || raw === 'none') return null;
+      if (typeof raw !== 'string') return fail('a comma-separated list of serial ports, PATH[:BAUD]');
+      const list = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+      try {
+        return parseSerialPortSpecs(list).map((spec) => `${spec.path}:${spec.baudRate}`).join(',');
+      } catch (error) {
+        return fail(`a list of serial ports, PATH[:BAUD] (${error instanceof Error ? error.message : 'invalid'})`);
+      }
+    }
+    case 'switch': {
+      const text = String(raw ?? '').trim().toLowerCase();
+      if (['on', 'true', 'yes', '1'].includes(text)) return 'on';
+      if (['off', 'false', 'no', '0', ''].includes(text)) return 'off';
+      return fail('on or off');
     }
     case 'log-level': {
       if (typeof raw !== 'string' || !(LOG_LEVELS as readonly string[]).includes(raw)) return fail(`one of ${LOG_LEVELS.join(', ')}`);

@@ -56,6 +56,11 @@ function collect(
     const dotted = prefix === '' ? name : `${prefix}.${name}`;
     const key = KEY_BY_FILE_PATH.get(dotted);
     if (key !== undefined) {
+      if (typeof value === 'boolean') {
+        // Issue 6: switches (`ble: true`) are written as YAML/JSON booleans.
+        into[key] = value ? 'on' : 'off';
+        continue;
+      }
       if (value !== null && typeof value !== 'string' && typeof value !== 'number') {
         throw new ConfigError('E_CONFIG_FILE', `config file ${file}: key ${dotted} must be a text or a number`, {
           details: { file, key: dotted },

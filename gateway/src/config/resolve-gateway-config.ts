@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ConfigError } from './config-error.js';
 import { SETTINGS, SETTING_KEYS, type SettingKey } from './config-settings.js';
 import type { GatewayConfig, LogLevel } from './gateway-config.js';
+import { parseSerialPortSpecs } from '../serial/serial-port-spec.js';
 import { parseSettingValue, type SettingValue } from './parse-setting-value.js';
 import { readConfigFile } from './read-config-file.js';
 
@@ -52,6 +53,8 @@ const DEFAULTS: Readonly<Partial<Record<SettingKey, SettingValue>>> = {
   clockSkewTolerance: 300_000,
   maxMessageBytes: 16 * 1024,
   logLevel: 'info',
+  serial: null,
+  ble: 'off',
 };
 
 export function resolveGatewayConfig(parameters: ResolveGatewayConfigParameters): ResolveGatewayConfigReturnType {
@@ -181,8 +184,15 @@ export function resolveGatewayConfig(parameters: ResolveGatewayConfigParameters)
     maxMessageBytes: number('maxMessageBytes'),
     verifyWorkers: number('verifyWorkers'),
     logLevel: required('logLevel') as LogLevel,
+    ...serialAndBle(text('serial'), text('ble')),
   };
   return { config, sources, configFile: file?.file ?? null };
+}
+
+/** Issue 6: present only when used, so a configuration without serial lines or BLE reads as before. */
+function serialAndBle(serial: string | null, ble: string | null): Pick<GatewayConfig, 'serial' | 'ble'> {
+  const ports = parseSerialPortSpecs((serial ?? '').split(',').filter((p) => p !== ''));
+  return { ...(ports.length === 0 ? {} : { serial: ports }), ...(ble === 'on' ? { ble: true } : {}) };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

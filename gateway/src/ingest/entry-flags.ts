@@ -9,8 +9,9 @@
  */
 import { decodeDeviceMessage, type PayloadFlag } from '@trialgate/firmware-protocol';
 import type { LogEntry } from '@trialgate/proof-formats';
+import { gattEntryFlags, type GattFlagCode } from '../ble/gatt-entry-flags.js';
 
-export type EntryFlagCode = PayloadFlag['code'] | 'F_CLOCK_SKEW';
+export type EntryFlagCode = PayloadFlag['code'] | 'F_CLOCK_SKEW' | GattFlagCode;
 
 export interface EntryFlag {
   readonly code: EntryFlagCode;
@@ -35,10 +36,12 @@ export function clockSkewFlag(deviceTimeMs: number, receivedAtMs: number, tolera
 }
 
 /**
- * The flags of a logged entry; empty for entries that are not device messages (`registry`, `gateway`, GATT
- * values) and for bytes that no longer decode (which the verifier reports on its own).
+ * The flags of a logged entry; empty for entries that are not device messages (`registry`, `gateway`) and for
+ * bytes that no longer decode (which the verifier reports on its own). GATT values: ble/gatt-entry-flags.ts.
  */
 export function entryFlags(entry: LogEntry, options: EntryFlagOptions): EntryFlag[] {
+  // Issue 6: standard BLE values carry flags of their own (PLX "device clock is not set", reserved bits).
+  if (entry.contentType.startsWith('gatt:')) return gattEntryFlags(entry);
   if (entry.contentType !== 'cose-sign1') return [];
   try {
     const decoded = decodeDeviceMessage(entry.original, { maxBytes: entry.original.length });
