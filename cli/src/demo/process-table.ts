@@ -53,10 +53,12 @@ export function stopLeftovers(file: string, readCommandLine: (pid: number) => st
   } catch {
     return [];
   }
+  if (typeof parsed !== 'object' || parsed === null) return [];
   const processes = (parsed as { processes?: unknown }).processes;
   if (!Array.isArray(processes)) return [];
   const stopped: string[] = [];
   for (const item of processes as unknown[]) {
+    if (typeof item !== 'object' || item === null) continue;
     const record = item as Partial<ProcessRecord>;
     if (typeof record.pid !== 'number' || !Number.isSafeInteger(record.pid) || record.pid <= 1) continue;
     if (!Array.isArray(record.argv) || !record.argv.every((a) => typeof a === 'string')) continue;
