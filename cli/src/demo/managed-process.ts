@@ -64,10 +64,13 @@ export class ManagedProcess {
       const settle = (status: ExitStatus): void => {
         if (settled) return;
         settled = true;
-        this.#status = status;
+        // Resolved once the log file is complete (closed), so that whoever reads it next sees every line.
+        this.#log.once('close', () => {
+          this.#status = status;
+          resolve(status);
+          this.#notify();
+        });
         this.#log.end(`# ${new Date().toISOString()} exited: ${describeExit(status)}\n`);
-        resolve(status);
-        this.#notify();
       };
       this.#child.once('error', (error) => settle({ code: null, signal: null, error: error.message }));
       // 'close' (not 'exit'): every byte of its output has been read by then.
