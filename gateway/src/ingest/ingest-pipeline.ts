@@ -30,6 +30,8 @@ import { KeyedSequencer } from './keyed-sequencer.js';
 import type { MessageCheckResult } from './message-check.js';
 import type { MessageChecker } from './message-checker.js';
 
+const NO_FLAGS: readonly EntryFlag[] = Object.freeze([]);
+
 export interface IngestPipelineDependencies {
   readonly log: GatewayLog;
   readonly registry: RegistryLookup;
@@ -203,9 +205,10 @@ export class IngestPipeline {
       const outcome = await appending;
       switch (outcome.status) {
         case 'appended': {
-          const flags: EntryFlag[] = result.flags.map((f) => ({ code: f.code, path: f.path, message: f.message }));
           const skew = clockSkewFlag(result.t, message.receivedAtMs, this.deps.clockSkewToleranceMs);
-          if (skew !== null) flags.push(skew);
+          // Most readings carry no flag: no array is built for them.
+          const flags: readonly EntryFlag[] =
+            result.flags.length === 0 && skew === null ? NO_FLAGS : [...result.flags, ...(skew === null ? [] : [skew])];
           for (const flag of flags) this.deps.metrics.flagged.inc({ flag: flag.code });
           return { status: 'appended', deviceId, seq, index: outcome.index, flags };
         }

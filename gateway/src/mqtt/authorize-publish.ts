@@ -38,7 +38,8 @@ export interface AuthorizePublishDependencies {
 
 type AuthorizePublishHandler = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => void;
 
-const EMPTY = new Uint8Array(0);
+/** Shared: replacing the payload must not cost an allocation per message. */
+const EMPTY_PAYLOAD = Buffer.alloc(0);
 
 export function createAuthorizePublish(deps: AuthorizePublishDependencies): AuthorizePublishHandler {
   return (client, packet, callback) => {
@@ -85,7 +86,7 @@ export function createAuthorizePublish(deps: AuthorizePublishDependencies): Auth
     deps.pipeline.ingest(message).then(
       (outcome) => {
         // Nothing but the device's own downlink is ever forwarded; drop the bytes early all the same.
-        packet.payload = Buffer.from(EMPTY);
+        packet.payload = EMPTY_PAYLOAD;
         if (outcome.status === 'quarantined' && outcome.impersonation) {
           callback(new Error(`closing: ${outcome.reason}`));
           return;
