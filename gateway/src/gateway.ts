@@ -45,6 +45,8 @@ import { startGatewayApi } from './api/gateway-api.js';
 import type { HttpApi } from './api/http-api-server.js';
 import { startAnchoringHandOff, type AnchoringHandOff } from './anchoring/anchoring-hand-off.js';
 import { startAdminSocket, type AdminSocket } from './api/admin-socket.js';
+import { dosingProjection } from './dosing/dosing-projection.js';
+import { createDosingAdministration, startDeviceServices, type DeviceServices, type DeviceServicesOptions } from './dosing/device-services.js';
 
 /** What an extension of the gateway (a transport such as serial or BLE, the dosing service) is given. */
 export interface GatewayContext {
@@ -76,6 +78,8 @@ export interface StartGatewayDependencies {
   readonly projections?: readonly LogProjection[];
   /** Transports and services started with the gateway (issue 6: serial, BLE, dosing). */
   readonly extensions?: readonly GatewayExtension[];
+  /** Issue 6: how serial lines and BLE are reached (tests: simulated), timers and randomness of dosing. */
+  readonly deviceServices?: DeviceServicesOptions;
 }
 
 export interface GatewayAddresses {
@@ -106,6 +110,8 @@ export interface RunningGateway {
   readonly logger: Logger;
   /** The gateway key as the downlink signs with it (issue 6 signs schedules and reminders with it too). */
   readonly downlinkSigner: DownlinkSigner;
+  /** Issue 6: serial lines, BLE central, downlink routes and the dosing service. */
+  readonly devices: DeviceServices;
   /** Stops the gateway in order (see above); resolves once everything is closed. Idempotent. */
   stop(): Promise<void>;
 }
@@ -134,7 +140,7 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
     const store = openLogStore({
       dataDir: config.dataDir,
       origin: config.origin,
-      projections: [registryProjection, ...(deps.projections ?? [])],
+      projections: [registryProjection, dosingProjection, ...(deps.projections ?? [])],
       logger: componentLogger(logger, 'storage'),
       metrics,
       lockHolder: 'trialgate gateway',
@@ -218,7 +224,9 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
     undo.push(() => broker.close());
 
     const admin = createLocalAdminOperations({ admin: new RegistryAdmin({ log: store.log, registry, clock }), store: registryStore, quarantine: store.log });
-    const adminRoutes = createAdminRoutes(admin);
+    // Issue 6: the dose-schedule routes (/admin/schedules) come before the registry's on both admin endpoints.
+    const dosingAdministration = createDosingAdministration({ log: store.log, registry, db: store.db, clock });
+    const adminRoutes = dosingAdministration.routesBefore(createAdminRoutes(admin));
     const api = await startGatewayApi({
       store,
       gatewayKey: key.verifierKey,
@@ -239,6 +247,11 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
 
     const context: GatewayContext = { config, store, registry, pipeline, broker, downlinkSigner, clock, logger, metrics };
     const extensions: { stop(): Promise<void> }[] = [];
+    const devices = await startDeviceServices(
+      { config, log: store.log, registry, pipeline, broker, signer: downlinkSigner, clock, logger, dosing: dosingAdministration },
+      deps.deviceServices,
+    );
+    extensions.push(devices);
     for (const extension of deps.extensions ?? []) extensions.push(await extension(context));
     undo.push(async () => {
       for (const started of extensions.reverse()) await started.stop();
@@ -288,6 +301,7 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
       metrics,
       logger,
       downlinkSigner,
+      devices,
       stop,
     };
   } catch (error) {
