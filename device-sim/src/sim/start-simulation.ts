@@ -18,6 +18,8 @@ import { DEFAULT_OVERSIZE_BYTES } from '../faults/fault-messages.js';
 import { LatencyRecorder } from './latency-stats.js';
 import { sha256Hex, type MessageRecord } from './message-record.js';
 import type { SimulationOptions, SimulationProgress, SimulationResult } from './simulation-options.js';
+import { signDownlinkAck } from '../serial/downlink-ack-message.js';
+import type { DeviceIdentity } from '../identity/device-identity.js';
 
 interface SimulatedDevice {
   readonly device: SimDevice;
@@ -139,6 +141,8 @@ export class Simulation {
           onDownlink: (message) => {
             this.downlink.verified++;
             if (message.type === 'notice') this.onNotice(device.id, message.data);
+            // Issue 6: a schedule or reminder is acknowledged with a signed downlink_ack (docs/dosing.md).
+            if (message.type === 'schedule' || message.type === 'reminder') void this.acknowledgeDownlink(device, identity, message.type, message.data);
             model.onDownlink({ type: message.type, t: message.t, data: message.data }, this.clock.now());
           },
           onDownlinkRejected: () => {
@@ -313,6 +317,19 @@ export class Simulation {
         ? faults.at(-1)
         : (faults.find((r) => r.seq === seq) ?? this.records.get(recordKey(deviceId, seq)));
     if (record !== undefined && record.notice === undefined) record.notice = notice;
+  }
+
+  /** A `downlink_ack` for a schedule or reminder, numbered with the device's next seq, stored and sent. */
+  private async acknowledgeDownlink(device: SimDevice, identity: DeviceIdentity, of: string, data: Readonly<Record<string, unknown>>): Promise<void> {
+    const ref = data['id'];
+    if (typeof ref !== 'number' || !Number.isSafeInteger(ref) || ref < 1) return;
+    try {
+      const seq = await device.reserveSeq();
+      const bytes = signDownlinkAck({ deviceId: device.id, seq, t: this.clock.now(), ack: { ref, of, status: 'accepted' }, secretKey: identity.secretKey });
+      await device.send({ deviceId: device.id, seq, bytes });
+    } catch (error) {
+      this.logger.warn({ device: device.id, err: error instanceof Error ? error.message : String(error) }, 'could not acknowledge a downlink message');
+    }
   }
 
   private nextOutage(): number {
