@@ -67,7 +67,7 @@ describe('verifyBundleText on attacker-controlled input (fast-check)', () => {
     );
   }, 120_000);
 
-  it('arbitrary JSON shaped like a bundle gives a report, never valid', async () => {
+  it('arbitrary JSON shaped like a bundle gives a report, valid only when it vouches for the original log', async () => {
     const hashText = fc.oneof(fc.base64String({ maxLength: 48 }), fc.string({ maxLength: 10 }));
     const bundleLike = fc.record({
       format: fc.constantFrom('tg-proof-bundle/1', 'tg-proof-bundle/2', ''),
@@ -94,8 +94,12 @@ describe('verifyBundleText on attacker-controlled input (fast-check)', () => {
     });
     await fc.assert(
       fc.asyncProperty(bundleLike, async (value) => {
-        const report = await verifySafely(JSON.stringify(value));
-        expect(report.verdict).not.toBe('valid');
+        const text = JSON.stringify(value);
+        const report = await verifySafely(text);
+        // The generator can assemble a genuinely valid bundle (the real origin, key and a real signed
+        // checkpoint with no entries, or real entries with their real proofs), so "never valid" is wrong;
+        // what must hold is that a valid verdict vouches only for the original log.
+        if (report.verdict === 'valid') expect(onlyOriginalData(text), 'a valid verdict vouches only for the original log').toBe(true);
       }),
       { numRuns: 1500 },
     );
