@@ -12,6 +12,9 @@ import { SHARED_REDIS_URL } from '@trialgate/anchor-service/testing';
 import { CLI_BUILT, eventually, runCli, startCli, type CliDaemon } from './cli-processes.js';
 import { survivors, watchDemoPids } from './demo-processes.js';
 
+/** A run takes 8-25 s on an idle 2-core machine; CI runs other suites beside it. */
+const RUN_TIMEOUT_MS = 110_000;
+
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -52,15 +55,16 @@ async function keysWithPrefix(prefix: string): Promise<number> {
 }
 
 describe.skipIf(!CLI_BUILT)('trialgate demo', () => {
-  it('runs a whole site for its duration, exits 0 with the verdict, leaves a bundle that verifies and no process behind', async () => {
-    const { demo, out, pids } = startDemo(['--duration', '8', '--devices', '12']);
+  it('runs a whole site (with every fault kind) for its duration, exits 0 with the verdict, leaves a bundle that verifies and no process behind', async () => {
+    const { demo, out, pids } = startDemo(['--duration', '8', '--devices', '12', '--faults']);
     const { code } = await demo.exited;
     pids.stop();
     const output = demo.output();
     expect(code, output).toBe(0);
     expect(output).toContain('VERDICT: VALID');
     expect(output).toMatch(/anchors? verified final on chain 31337/);
-    expect(output).toMatch(/Devices stopped: [\d,]+ readings sent, [\d,]+ acknowledged/);
+    expect(output).toMatch(/Devices stopped: [\d,]+ readings sent, [\d,]+ acknowledged .*; 9 faults injected/);
+    expect(output).toMatch(/\d+ refused messages or connections are kept in the gateway's quarantine/);
     // Every part was recorded (Redis shared: chain, import, gateway, anchor worker, devices, export, verify).
     expect(pids.pids.size).toBeGreaterThanOrEqual(7);
     expect(survivors(pids.pids, out)).toEqual([]);
@@ -76,7 +80,7 @@ describe.skipIf(!CLI_BUILT)('trialgate demo', () => {
     // This run's queue prefix is gone from the shared Redis.
     const prefix = /queue prefix is (tg-demo-[0-9a-f]+)/.exec(output)?.[1] ?? 'missing';
     expect(await keysWithPrefix(prefix)).toBe(0);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('finishes early on Ctrl-C: the devices stop, the final checkpoint is anchored, the bundle verifies, nothing is left', async () => {
     const { demo, out, pids } = startDemo(['--duration', '600', '--devices', '6', '--rate', '20']);
@@ -89,7 +93,7 @@ describe.skipIf(!CLI_BUILT)('trialgate demo', () => {
     expect(output).toContain('Finishing early');
     expect(output).toContain('VERDICT: VALID');
     expect(survivors(pids.pids, out)).toEqual([]);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('when a part dies it names it, shows its last log lines and where the logs are, stops the rest and exits 4', async () => {
     const { demo, out, pids } = startDemo(['--duration', '600', '--devices', '4', '--rate', '10']);
@@ -106,7 +110,7 @@ describe.skipIf(!CLI_BUILT)('trialgate demo', () => {
     expect(output).toContain(`Its last log lines (${path.join(out, 'logs', 'gateway.log')})`);
     expect(output).toContain(`All logs are in ${path.join(out, 'logs')}`);
     expect(survivors(pids.pids, out)).toEqual([]);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('says plainly when the Redis it was told to use does not answer, and exits 4 having started nothing', async () => {
     const { demo, out, pids } = startDemo(['--redis', 'redis://127.0.0.1:1', '--duration', '5']);

@@ -172,5 +172,5 @@ describe.skipIf(!CLI_BUILT)('a simulated site end to end: devices with faults, g
     }
     // Nothing else was quarantined: one record per quarantined fault, one per refused unknown device.
     expect(quarantine.length).toBe(quarantinedFaults.length + unknown.length);
-  });
+  }, 110_000);
 });

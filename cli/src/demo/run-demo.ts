@@ -171,6 +171,13 @@ export class DemoRun {
       });
     }
     this.#say(simSummaryLine(sim.stdout, status.code));
+    const quarantined = (await this.#site.guard(site.probe.snapshot()))?.quarantined ?? 0;
+    if (quarantined > 0) {
+      this.#say(
+        `${quarantined.toLocaleString('en-US')} refused messages or connections are kept in the gateway's quarantine with their reasons ` +
+          `(trialgate quarantine list --data ${path.relative(process.cwd(), layout.gatewayData) || layout.gatewayData}).`,
+      );
+    }
 
     // The final checkpoint and its anchor.
     const entries = (await this.#site.guard(site.probe.treeSize())) ?? 0;
