@@ -95,6 +95,19 @@ describe.skipIf(!CLI_BUILT)('trialgate demo', () => {
     expect(survivors(pids.pids, out)).toEqual([]);
   }, RUN_TIMEOUT_MS);
 
+  it('quits at once on a second Ctrl-C (exit 130), still stopping everything it started', async () => {
+    const { demo, out, pids } = startDemo(['--duration', '600', '--devices', '4', '--rate', '10']);
+    await eventually(() => demo.output().includes('Running for'), 60_000, 'the devices started');
+    demo.child.kill('SIGINT');
+    await eventually(() => demo.output().includes('Finishing early'), 10_000, 'the first Ctrl-C taken');
+    demo.child.kill('SIGINT');
+    const { code } = await demo.exited;
+    pids.stop();
+    expect(code, demo.output()).toBe(130);
+    expect(demo.output()).toContain('Quitting at once');
+    expect(survivors(pids.pids, out)).toEqual([]);
+  }, RUN_TIMEOUT_MS);
+
   it('when a part dies it names it, shows its last log lines and where the logs are, stops the rest and exits 4', async () => {
     const { demo, out, pids } = startDemo(['--duration', '600', '--devices', '4', '--rate', '10']);
     await eventually(() => demo.output().includes('Running for'), 60_000, 'the devices started');
