@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessTable, stopLeftovers } from './process-table.js';
+import { ProcessTable, runningDemo, stopLeftovers } from './process-table.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -46,5 +46,18 @@ describe('stopLeftovers', () => {
       // No command line ever matches here, so nothing can be signalled whatever the file says.
       expect(stopLeftovers(file, () => null)).toEqual([]);
     }), { numRuns: 200 });
+  });
+});
+
+describe('runningDemo', () => {
+  it('finds another demo run that still uses the table, and nothing else', () => {
+    const file = tableFile();
+    expect(runningDemo(file)).toBeNull();
+    writeFileSync(file, JSON.stringify({ demoPid: 4242, processes: [] }));
+    expect(runningDemo(file, () => ['node', 'trialgate.js', 'demo', '--out', 'x'].join('\0'))).toBe(4242);
+    expect(runningDemo(file, () => 'some other program')).toBeNull();
+    expect(runningDemo(file, () => null)).toBeNull();
+    writeFileSync(file, JSON.stringify({ demoPid: process.pid, processes: [] }));
+    expect(runningDemo(file, () => 'demo')).toBeNull();
   });
 });

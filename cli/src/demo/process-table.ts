@@ -42,6 +42,24 @@ export class ProcessTable {
 }
 
 /**
+ * The pid of another demo run that still uses this table (alive, and on Linux still a `trialgate demo`), or
+ * null. Its parts are not leftovers: two runs must not share an output directory.
+ */
+export function runningDemo(file: string, readCommandLine: (pid: number) => string | null = procCommandLine): number | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const pid = (parsed as { demoPid?: unknown }).demoPid;
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) return null;
+  const commandLine = readCommandLine(pid);
+  return commandLine !== null && commandLine.split('\0').includes('demo') ? pid : null;
+}
+
+/**
  * Stops what an earlier run recorded and left running. Returns the names of the processes stopped.
  * Attacker-controlled? No: the file is the demo's own, but it is parsed defensively all the same (a
  * half-written or edited file stops nothing).

@@ -26,7 +26,7 @@ import type { DemoOptions } from './demo-options.js';
 import { DemoSite } from './demo-site.js';
 import { GatewayProbe, type SiteSnapshot } from './gateway-probe.js';
 import type { ManagedProcess } from './managed-process.js';
-import { stopLeftovers } from './process-table.js';
+import { runningDemo, stopLeftovers } from './process-table.js';
 import { ProgressDisplay, progressView, type OutputStream } from './progress-display.js';
 import { readableLogLine } from './readable-log-line.js';
 import { chooseRedis, deleteKeysWithPrefix, redactUrl, systemRedisPorts, type RedisChoice, type RedisPorts } from './redis-endpoint.js';
@@ -149,6 +149,10 @@ export class DemoRun {
     const { options, layout } = { options: this.#options, layout: this.#layout };
     this.#say(`Trialgate demo: a simulated clinical-trial site on this machine, from devices to a verified proof bundle.`);
     this.#say(`Output: ${layout.root}`);
+    const other = runningDemo(layout.processTable);
+    if (other !== null) {
+      throw new DemoError('E_DEMO_OUT_DIR', `another demo run (pid ${other}) is using ${layout.root}: wait for it to end, or choose another --out`);
+    }
     const leftovers = stopLeftovers(layout.processTable);
     if (leftovers.length > 0) this.#say(`Stopped processes left over from an earlier run that was killed: ${leftovers.join(', ')}.`);
     const { replacedPreviousRun } = prepareOutDir(layout);
