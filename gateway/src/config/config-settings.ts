@@ -20,7 +20,9 @@ export type SettingKind =
   /** Issue 6: `PATH[:BAUD]`, comma-separated (serial/serial-port-spec.ts). */
   | 'serial-ports'
   /** Issue 6: on or off (on, off, true, false, yes, no, 1, 0). */
-  | 'switch';
+  | 'switch'
+  /** Issue 7: events per second, `N/s`, `N/min` or a plain number per second; 0 = no limit. */
+  | 'rate';
 
 export interface SettingSpec {
   readonly flag: string;
@@ -55,6 +57,11 @@ export const SETTINGS = {
   verifyWorkers: { flag: 'verify-workers', env: 'TRIALGATE_VERIFY_WORKERS', file: 'verifyWorkers', kind: 'count', description: 'signature-verification worker threads (default: the number of cores; 0 = verify on the main thread)' },
   serial: { flag: 'serial', env: 'TRIALGATE_SERIAL', file: 'serial', kind: 'serial-ports', description: 'serial ports of dispensers, PATH[:BAUD] (default baud 115200); the flag is repeatable, the variable and file key take a comma-separated list' },
   ble: { flag: 'ble', env: 'TRIALGATE_BLE', file: 'ble', kind: 'switch', description: 'read BLE health devices and signing devices (needs a Bluetooth adapter; default off)' },
+  // Issue 7 (overload limits, docs/gateway.md "Overload"): what one device or one address may cost the gateway.
+  deviceRate: { flag: 'device-rate', env: 'TRIALGATE_DEVICE_RATE', file: 'limits.deviceRate', kind: 'rate', description: 'messages per second one device may send before its acknowledgements are delayed (default 200/s; 0 = no limit)' },
+  mqttConnectRate: { flag: 'mqtt-connect-rate', env: 'TRIALGATE_MQTT_CONNECT_RATE', file: 'limits.mqttConnectRate', kind: 'rate', description: 'new MQTT connections per second from one remote address, in bursts of up to 10 s worth; more are closed at once (default 200/s; 0 = no limit)' },
+  mqttMaxConnecting: { flag: 'mqtt-max-connecting', env: 'TRIALGATE_MQTT_MAX_CONNECTING', file: 'limits.mqttMaxConnecting', kind: 'count', description: 'MQTT connections not yet authenticated, all addresses together; more are closed at once (default 2000; 0 = no limit)' },
+  mqttDrainTimeout: { flag: 'mqtt-drain-timeout', env: 'TRIALGATE_MQTT_DRAIN_TIMEOUT', file: 'limits.mqttDrainTimeout', kind: 'duration', description: 'a client that reads nothing of what the gateway sends it for this long is disconnected (default 60s; 0 = never)' },
   logLevel: { flag: 'log-level', env: 'TRIALGATE_LOG_LEVEL', file: 'logLevel', kind: 'log-level', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
 } as const satisfies Record<string, SettingSpec>;
 

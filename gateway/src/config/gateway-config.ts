@@ -23,6 +23,33 @@ export interface MqttWebSocketListenerConfig {
   readonly path: string;
 }
 
+/**
+ * Issue 7: what one device, one address or one slow client may cost the gateway (docs/gateway.md,
+ * "Overload"). Nothing over a limit is acknowledged and lost, and nothing is dropped silently (spec section 7):
+ * a device over its rate gets its PUBACKs later (back-pressure), a connection over the limits is closed before
+ * anything is read from it, and both are counted and logged.
+ */
+export interface GatewayLimits {
+  /** Messages per second one device may send before its messages wait (0: no limit). */
+  readonly deviceRatePerSecond: number;
+  /** New MQTT connections per second from one remote address, in bursts of up to 10 s worth (0: no limit). */
+  readonly mqttConnectRatePerSecond: number;
+  /** MQTT connections that have not yet been authenticated, all addresses together (0: no limit). */
+  readonly mqttMaxConnecting: number;
+  /** A client whose socket takes nothing of what the gateway writes for this long is disconnected (0: never). */
+  readonly mqttDrainTimeoutMs: number;
+}
+
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
+  // A wearable sends about one reading a minute; 200/s leaves room for any store-and-forward replay and for
+  // the ingest benchmark's devices (bench/suites/ingest.ts), and still keeps one device from taking the gateway.
+  deviceRatePerSecond: 200,
+  mqttConnectRatePerSecond: 200,
+  mqttMaxConnecting: 2000,
+  // aedes 1.2's own default.
+  mqttDrainTimeoutMs: 60_000,
+};
+
 export interface GatewayConfig {
   /** The data directory: the log, the state database, the gateway key. */
   readonly dataDir: string;
@@ -57,4 +84,6 @@ export interface GatewayConfig {
   readonly serial?: readonly SerialPortSpec[];
   /** Issue 6: read BLE devices (`--ble`). */
   readonly ble?: boolean;
+  /** Issue 7: overload limits; `DEFAULT_GATEWAY_LIMITS` when absent. */
+  readonly limits?: GatewayLimits;
 }

@@ -4,6 +4,7 @@
  */
 export { ConfigError, type ConfigErrorCode } from './config-error.js';
 export type { GatewayConfig, LogLevel, MqttTlsListenerConfig, MqttWebSocketListenerConfig } from './gateway-config.js';
+export { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './gateway-config.js';
 export { SETTINGS, SETTING_KEYS, type SettingKey, type SettingSpec } from './config-settings.js';
 export {
   CONFIG_FILE_ENV,

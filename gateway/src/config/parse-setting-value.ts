@@ -17,6 +17,9 @@ const BYTE_UNITS: Readonly<Record<string, number>> = { b: 1, kib: 1024, kb: 1000
 /** Largest duration we accept (a day): anything longer is a typo, and it must fit a setTimeout. */
 const MAX_DURATION_MS = 86_400_000;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Issue 7: a rate above this is a typo (the whole gateway ingests about 10,000 messages/s). */
+const MAX_RATE_PER_SECOND = 1_000_000;
+const RATE_UNITS_PER_SECOND: Readonly<Record<string, number>> = { s: 1, sec: 1, min: 1 / 60, m: 1 / 60, h: 1 / 3600 };
 
 /**
  * C2SP tlog-checkpoint: the origin "SHOULD be a schema-less URL containing neither Unicode spaces nor plus
@@ -92,11 +95,30 @@ export function parseSettingValue(kind: SettingKind, raw: SettingValue, where: s
       if (['off', 'false', 'no', '0', ''].includes(text)) return 'off';
       return fail('on or off');
     }
+    case 'rate': {
+      // Issue 7: `200/s`, `600/min`, `200` (per second); 0 turns the limit off.
+      const perSecond = toRate(raw);
+      if (perSecond === null || perSecond < 0 || perSecond > MAX_RATE_PER_SECOND) {
+        return fail(`a rate (e.g. 200/s, 600/min, or a number per second; 0 = no limit; at most ${MAX_RATE_PER_SECOND}/s)`);
+      }
+      return perSecond;
+    }
     case 'log-level': {
       if (typeof raw !== 'string' || !(LOG_LEVELS as readonly string[]).includes(raw)) return fail(`one of ${LOG_LEVELS.join(', ')}`);
       return raw;
     }
   }
+}
+
+/** Issue 7: a plain number per second, or `<number>/<s|min|h>`. */
+function toRate(raw: SettingValue): number | null {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
+  if (typeof raw !== 'string') return null;
+  const match = /^(\d+(?:\.\d+)?)\s*(?:\/\s*([a-zA-Z]+))?$/.exec(raw.trim());
+  if (match === null) return null;
+  const factor = RATE_UNITS_PER_SECOND[(match[2] ?? 's').toLowerCase()];
+  if (factor === undefined) return null;
+  return Number(match[1]) * factor;
 }
 
 function toInteger(raw: SettingValue): number | null {

@@ -40,6 +40,7 @@ describe('resolveGatewayConfig', () => {
       maxMessageBytes: 16_384,
       verifyWorkers: 2,
       logLevel: 'info',
+      limits: { deviceRatePerSecond: 200, mqttConnectRatePerSecond: 200, mqttMaxConnecting: 2000, mqttDrainTimeoutMs: 60_000 },
     });
     expect(sources.data).toBe('flag');
     expect(sources.mqttPort).toBe('default');
@@ -77,6 +78,20 @@ describe('resolveGatewayConfig', () => {
     expect(config.clockSkewToleranceMs).toBe(120_000);
     expect(config.maxMessageBytes).toBe(4096);
     expect(config.checkpoint.intervalMs).toBe(1500);
+  });
+
+  it('parses the overload limits (issue 7): rates per second or minute, 0 turns a limit off', () => {
+    const { config } = resolveGatewayConfig({
+      ...base,
+      flags: { data: '/d', origin: 'o', deviceRate: '600/min', mqttConnectRate: '0', mqttMaxConnecting: '50', mqttDrainTimeout: '5s' },
+      env: { TRIALGATE_DEVICE_RATE: '1/s' },
+    });
+    expect(config.limits).toEqual({ deviceRatePerSecond: 10, mqttConnectRatePerSecond: 0, mqttMaxConnecting: 50, mqttDrainTimeoutMs: 5000 });
+    const file = tempFile('gw.yaml', 'data: /d\norigin: o\nlimits:\n  deviceRate: 20/s\n  mqttConnectRate: 2.5\n');
+    expect(resolveGatewayConfig({ ...base, configFile: file }).config.limits).toMatchObject({ deviceRatePerSecond: 20, mqttConnectRatePerSecond: 2.5 });
+    for (const bad of ['fast', '-1/s', '10/week', '2000000/s']) {
+      expect(codeOf(() => resolveGatewayConfig({ ...base, flags: { data: '/d', origin: 'o', deviceRate: bad } })), bad).toBe('E_CONFIG_INVALID');
+    }
   });
 
   it('enables the TLS and WebSocket listeners only when configured, with their defaults', () => {

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
 import { SETTINGS, SETTING_KEYS, type SettingKey } from './config-settings.js';
-import type { GatewayConfig, LogLevel } from './gateway-config.js';
+import { DEFAULT_GATEWAY_LIMITS, type GatewayConfig, type LogLevel } from './gateway-config.js';
 import { parseSerialPortSpecs } from '../serial/serial-port-spec.js';
 import { parseSettingValue, type SettingValue } from './parse-setting-value.js';
 import { readConfigFile } from './read-config-file.js';
@@ -55,6 +55,10 @@ const DEFAULTS: Readonly<Partial<Record<SettingKey, SettingValue>>> = {
   logLevel: 'info',
   serial: null,
   ble: 'off',
+  deviceRate: DEFAULT_GATEWAY_LIMITS.deviceRatePerSecond,
+  mqttConnectRate: DEFAULT_GATEWAY_LIMITS.mqttConnectRatePerSecond,
+  mqttMaxConnecting: DEFAULT_GATEWAY_LIMITS.mqttMaxConnecting,
+  mqttDrainTimeout: DEFAULT_GATEWAY_LIMITS.mqttDrainTimeoutMs,
 };
 
 export function resolveGatewayConfig(parameters: ResolveGatewayConfigParameters): ResolveGatewayConfigReturnType {
@@ -185,6 +189,12 @@ export function resolveGatewayConfig(parameters: ResolveGatewayConfigParameters)
     verifyWorkers: number('verifyWorkers'),
     logLevel: required('logLevel') as LogLevel,
     ...serialAndBle(text('serial'), text('ble')),
+    limits: {
+      deviceRatePerSecond: number('deviceRate'),
+      mqttConnectRatePerSecond: number('mqttConnectRate'),
+      mqttMaxConnecting: number('mqttMaxConnecting'),
+      mqttDrainTimeoutMs: number('mqttDrainTimeout'),
+    },
   };
   return { config, sources, configFile: file?.file ?? null };
 }

@@ -16,6 +16,12 @@ export interface MqttMetrics {
   readonly refusalsNotRecorded: Counter;
   /** Connections closed for an MQTT packet far beyond the message limit (never buffered, so not quarantined). */
   readonly oversizePackets: Counter;
+  /** Issue 7: connections closed on accept, before anything was read (label `reason`: `rate`, `connecting`). */
+  readonly connectionsShed: Counter<'reason'>;
+  /** Issue 7: device messages over the device's rate (label `action`: `delayed`, or `refused` and disconnected). */
+  readonly deviceRateLimited: Counter<'action'>;
+  /** Issue 7: clients disconnected because their socket took nothing for `--mqtt-drain-timeout`. */
+  readonly slowClientsClosed: Counter;
 }
 
 export function createMqttMetrics(registry: Registry): MqttMetrics {
@@ -47,6 +53,29 @@ export function createMqttMetrics(registry: Registry): MqttMetrics {
       new Counter({
         name: 'trialgate_mqtt_oversize_packets_total',
         help: 'Connections closed for an MQTT packet far beyond the message size limit',
+        registers,
+      }),
+    connectionsShed:
+      get<Counter<'reason'>>('trialgate_mqtt_connections_shed_total') ??
+      new Counter({
+        name: 'trialgate_mqtt_connections_shed_total',
+        help: 'MQTT connections closed on accept, before anything was read, by limit (rate: per-address rate; connecting: too many unauthenticated)',
+        labelNames: ['reason'] as const,
+        registers,
+      }),
+    deviceRateLimited:
+      get<Counter<'action'>>('trialgate_device_rate_limited_total') ??
+      new Counter({
+        name: 'trialgate_device_rate_limited_total',
+        help: 'Device messages over the per-device rate: delayed (acknowledged later), or refused unacknowledged and the connection closed',
+        labelNames: ['action'] as const,
+        registers,
+      }),
+    slowClientsClosed:
+      get<Counter>('trialgate_mqtt_slow_clients_closed_total') ??
+      new Counter({
+        name: 'trialgate_mqtt_slow_clients_closed_total',
+        help: 'MQTT clients disconnected because their socket took nothing the gateway wrote for the drain timeout',
         registers,
       }),
   };
