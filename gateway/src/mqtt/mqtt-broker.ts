@@ -25,9 +25,10 @@ import { createAuthenticate, type ConnectRefusal } from './authenticate.js';
 import { createAuthorizePublish, type DeviceNotifier } from './authorize-publish.js';
 import { authorizeForward, createAuthorizeSubscribe } from './authorize-subscribe.js';
 import type { ConnectTokenReplayGuard } from './connect-token-replay-guard.js';
-import { downlinkTopic } from './device-topics.js';
+import { downlinkTopic, uplinkTopic } from './device-topics.js';
 import { startMqttListeners, type MqttListenerAddresses, type MqttListenerOptions } from './mqtt-listeners.js';
 import type { MqttMetrics } from './mqtt-metrics.js';
+import { guardInvalidPublishTopics } from './invalid-publish-guard.js';
 import { guardPacketSize } from './packet-size-guard.js';
 
 export interface MqttBrokerDependencies {
@@ -163,6 +164,8 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
   const prune = setInterval(() => deps.replayGuard.prune(deps.clock.now()), REPLAY_GUARD_PRUNE_MS);
   prune.unref();
 
+  // aedes 1.2 refuses PUBLISH topics deeper than this (its option, default 100; not in its types).
+  const topicLevels = (aedes as unknown as { maxTopicLevels?: number }).maxTopicLevels ?? 100;
   let listening;
   try {
     listening = await startMqttListeners(listeners, (stream, request) => {
@@ -172,6 +175,25 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
         logger.warn({ event: 'packet_too_large', deviceId: client.id ?? null, length }, 'connection closed: MQTT packet too large');
       });
       if (!guarded) logger.warn({ event: 'packet_guard_unavailable' }, 'the MQTT packet size guard could not be installed');
+      // A PUBLISH to an empty, wildcard or too deep topic is refused by aedes before authorizePublish runs:
+      // quarantine it all the same (spec section 7), then aedes closes the connection (invalid-publish-guard.ts).
+      const topicsGuarded = guardInvalidPublishTopics(client, topicLevels, (device, publish) => {
+        const source = publish.topic.length > 200 ? `${publish.topic.slice(0, 200)}…` : publish.topic;
+        deps.pipeline
+          .reject(
+            { transport: 'mqtt', bytes: publish.payload, receivedAtMs: deps.clock.now(), senderDeviceId: device.id, source },
+            {
+              reason: 'E_TOPIC_NOT_ALLOWED',
+              message: `device ${device.id} may publish only to ${uplinkTopic(device.id)} (a topic name holds no wildcard)`,
+              deviceId: device.id,
+              seq: null,
+              impersonation: false,
+              details: { topic: source },
+            },
+          )
+          .catch((error: unknown) => logger.error({ event: 'quarantine_failed', deviceId: device.id, err: error }, 'could not quarantine a refused publish'));
+      });
+      if (!topicsGuarded) logger.warn({ event: 'publish_guard_unavailable' }, 'the MQTT publish topic guard could not be installed');
     });
   } catch (error) {
     clearInterval(prune);
