@@ -1,12 +1,5 @@
-import {
-  BlockNotFoundError,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
-  createPublicClient,
-  http,
-  type PublicClient,
-  type Transport,
-} from 'viem';
+import type * as ViemModule from 'viem';
+import type { PublicClient, Transport } from 'viem';
 import { toHex } from '../encoding/bytes.js';
 import { ProofFormatError } from '../errors/proof-format-error.js';
 import type { AnchorCheck, AnchorClaim, AnchorVerifier } from './anchor-verifier.js';
@@ -23,6 +16,20 @@ export interface RpcAnchorVerifierOptions {
   readonly timeoutMs?: number;
   /** For tests: another viem transport. */
   readonly transport?: Transport;
+}
+
+type Viem = typeof ViemModule;
+let viemLoading: Promise<Viem> | undefined;
+
+/**
+ * viem is loaded on first use, not when this module is: it takes about half a second to load, and this
+ * module is reached through the package index by everything that imports proof-formats (the gateway, whose
+ * start-up must stay well under a second, issue 3), while only `trialgate verify --rpc` and the anchor
+ * service's tests ever check an anchor.
+ */
+function loadViem(): Promise<Viem> {
+  viemLoading ??= import('viem');
+  return viemLoading;
 }
 
 function describeError(error: unknown): string {
@@ -56,12 +63,19 @@ export function createRpcAnchorVerifier(options: RpcAnchorVerifierOptions): Anch
       details: { rpcUrl },
     });
   }
-  const client: PublicClient = createPublicClient({
-    transport: options.transport ?? http(rpcUrl, { timeout: options.timeoutMs ?? 15_000, retryCount: 2 }),
-  });
+  let connecting: Promise<{ readonly viem: Viem; readonly client: PublicClient }> | undefined;
+  const connect = (): Promise<{ readonly viem: Viem; readonly client: PublicClient }> => {
+    connecting ??= loadViem().then((viem) => ({
+      viem,
+      client: viem.createPublicClient({
+        transport: options.transport ?? viem.http(rpcUrl, { timeout: options.timeoutMs ?? 15_000, retryCount: 2 }),
+      }),
+    }));
+    return connecting;
+  };
   let chainIdPromise: Promise<number> | undefined;
   const chainId = (): Promise<number> => {
-    chainIdPromise ??= client.getChainId();
+    chainIdPromise ??= connect().then(({ client }) => client.getChainId());
     return chainIdPromise;
   };
 
@@ -76,6 +90,8 @@ export function createRpcAnchorVerifier(options: RpcAnchorVerifierOptions): Anch
     if (claim.chainId !== rpcChainId) {
       return { status: 'unchecked', message: `anchor on chain ${claim.chainId}, the RPC endpoint serves chain ${rpcChainId}` };
     }
+    // Resolved already: eth_chainId above went through it.
+    const { viem, client } = await connect();
     try {
       const tx = await client.getTransaction({ hash: claim.txHash });
       if (tx.from.toLowerCase() !== claim.from.toLowerCase()) {
@@ -152,10 +168,10 @@ export function createRpcAnchorVerifier(options: RpcAnchorVerifierOptions): Anch
         confirmations: Number(latest - tx.blockNumber) + 1,
       };
     } catch (error) {
-      if (error instanceof TransactionNotFoundError || error instanceof TransactionReceiptNotFoundError) {
+      if (error instanceof viem.TransactionNotFoundError || error instanceof viem.TransactionReceiptNotFoundError) {
         return { status: 'failed', code: 'E_ANCHOR_TX_NOT_FOUND', message: `transaction ${claim.txHash} not found on chain ${claim.chainId}` };
       }
-      if (error instanceof BlockNotFoundError) {
+      if (error instanceof viem.BlockNotFoundError) {
         return { status: 'pending', message: 'the block was not found; the chain may be reorganising' };
       }
       return { status: 'unavailable', message: `the RPC endpoint failed: ${describeError(error)}` };
