@@ -18,7 +18,7 @@ import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { GatewayConfig } from './config/gateway-config.js';
+import { DEFAULT_GATEWAY_LIMITS, type GatewayConfig } from './config/gateway-config.js';
 import { Checkpointer } from './checkpoints/checkpointer.js';
 import type { DownlinkSigner } from './downlink/downlink-signer.js';
 import { createInlineMessageChecker } from './ingest/inline-message-checker.js';
@@ -32,6 +32,8 @@ import { startMqttBroker, type MqttBroker } from './mqtt/mqtt-broker.js';
 import type { MqttListenerAddresses } from './mqtt/mqtt-listeners.js';
 import { createMqttMetrics } from './mqtt/mqtt-metrics.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/gateway-metrics.js';
+import { StorageHealth, watchLogWrites } from './observability/storage-health.js';
+import { offsetFileClock, TEST_CLOCK_OFFSET_FILE_ENV } from './offset-file-clock.js';
 import { componentLogger, createLogger, type Logger } from './observability/logger.js';
 import { DeviceRegistry } from './registry/device-registry.js';
 import { RegistryAdmin } from './registry/registry-admin.js';
@@ -120,11 +122,19 @@ export interface RunningGateway {
 export const CONNECT_TOKENS_FILE = 'connect-tokens.sqlite';
 
 export async function startGateway(config: GatewayConfig, deps: StartGatewayDependencies = {}): Promise<RunningGateway> {
-  const clock = deps.clock ?? systemClock;
+  // Issue 7: reliability tests make a spawned gateway's clock jump through a file (offset-file-clock.ts).
+  const testClockFile = deps.clock === undefined ? process.env[TEST_CLOCK_OFFSET_FILE_ENV] : undefined;
+  const testClock = testClockFile === undefined || testClockFile === '' ? null : offsetFileClock(testClockFile);
+  const clock = deps.clock ?? testClock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: config.logLevel, base: { origin: config.origin } });
   const metrics = deps.metrics ?? createGatewayMetrics();
   const log = componentLogger(logger, 'gateway');
   const undo: (() => Promise<void> | void)[] = [];
+  if (testClock !== null) {
+    undo.push(() => testClock.close());
+    log.warn({ event: 'test_clock', file: testClockFile, offsetMs: testClock.offsetMs }, `the gateway clock is offset by ${TEST_CLOCK_OFFSET_FILE_ENV} (tests only)`);
+  }
+  const limits = config.limits ?? DEFAULT_GATEWAY_LIMITS;
   const unwind = async (): Promise<void> => {
     for (const step of undo.reverse()) {
       try {
@@ -162,8 +172,14 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
     const checker: MessageChecker = workers > 0 ? await WorkerCheckPool.start({ workers }) : createInlineMessageChecker();
     undo.push(() => checker.close());
 
+    // Issue 7: whether the log takes writes, said in a log line, a gauge and /healthz (a full disk).
+    const storageHealth = new StorageHealth({ clock, logger: componentLogger(logger, 'storage'), registry: metrics.registry });
+    const unwatchCommits = store.log.onCommitted(() => storageHealth.succeeded());
+    undo.push(() => unwatchCommits());
+    const watchedLog = watchLogWrites(store.log, storageHealth);
+
     const pipeline = new IngestPipeline({
-      log: store.log,
+      log: watchedLog,
       registry,
       checker,
       metrics: createIngestMetrics(metrics),
@@ -212,12 +228,13 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
         registry,
         checker,
         replayGuard,
-        log: store.log,
+        log: watchedLog,
         signer: downlinkSigner,
         clock,
         logger: componentLogger(logger, 'mqtt'),
         metrics: createMqttMetrics(metrics.registry),
         maxMessageBytes: config.maxMessageBytes,
+        limits,
       },
       { tcp: { host: config.mqtt.host, port: config.mqtt.port }, tls: config.mqtt.tls, ws: config.mqtt.ws },
     );
@@ -237,7 +254,16 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
       host: config.http.host,
       port: config.http.port,
       clockSkewToleranceMs: config.clockSkewToleranceMs,
-      health: () => ({ devicesConnected: broker.aedes.connectedClients, messagesInFlight: pipeline.pending }),
+      health: () => {
+        const storage = storageHealth.report();
+        return {
+          // Issue 7: still 200 (the API serves sponsors either way), but says that devices are not acknowledged.
+          ...(storage.writable ? {} : { status: 'degraded' }),
+          devicesConnected: broker.aedes.connectedClients,
+          messagesInFlight: pipeline.pending,
+          storage,
+        };
+      },
       adminHandler: adminRoutes,
     });
     undo.push(() => api.close());

@@ -8,15 +8,25 @@
  *   authorizeSubscribe  authorize-subscribe.ts: own downlink only
  *   authorizeForward    authorize-subscribe.ts: nothing but a client's own downlink reaches it
  *
+ * Overload (issue 7, docs/gateway.md "Overload"): connections over the per-address rate or the bound on
+ * unauthenticated ones are closed on accept (connection-rate-limit.ts); a device over its rate waits for its
+ * PUBACKs (rate-limited-publish.ts); a client whose socket takes nothing for the drain timeout is closed
+ * (aedes `drainTimeout`).
+ *
  * Shutdown is two steps, so the gateway can finish in-flight appends in between: `stopAccepting()` closes
  * the listeners (connected devices keep their connections and get their PUBACKs), `close()` disconnects
  * everyone.
  */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from '../config/gateway-config.js';
 import type { DownlinkSigner } from '../downlink/downlink-signer.js';
 import { signNotice, type NoticeData } from '../downlink/notice.js';
+import { DeviceRateLimit } from '../ingest/device-rate-limit.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { MessageChecker } from '../ingest/message-checker.js';
 import type { DeviceRegistry } from '../registry/device-registry.js';
@@ -25,11 +35,13 @@ import { createAuthenticate, type ConnectRefusal } from './authenticate.js';
 import { createAuthorizePublish, type DeviceNotifier } from './authorize-publish.js';
 import { authorizeForward, createAuthorizeSubscribe } from './authorize-subscribe.js';
 import type { ConnectTokenReplayGuard } from './connect-token-replay-guard.js';
+import { ConnectionRateLimit, type AdmittedConnection, type ConnectionShedReason } from './connection-rate-limit.js';
 import { downlinkTopic, uplinkTopic } from './device-topics.js';
 import { startMqttListeners, type MqttListenerAddresses, type MqttListenerOptions } from './mqtt-listeners.js';
 import type { MqttMetrics } from './mqtt-metrics.js';
 import { guardInvalidPublishTopics } from './invalid-publish-guard.js';
 import { guardPacketSize } from './packet-size-guard.js';
+import { rateLimitPublishes } from './rate-limited-publish.js';
 
 export interface MqttBrokerDependencies {
   readonly pipeline: IngestPipeline;
@@ -44,6 +56,8 @@ export interface MqttBrokerDependencies {
   readonly metrics: MqttMetrics;
   /** `--max-message-bytes`: packets far beyond it are cut off before they are buffered (packet-size-guard.ts). */
   readonly maxMessageBytes: number;
+  /** Issue 7: overload limits (default `DEFAULT_GATEWAY_LIMITS`). */
+  readonly limits?: GatewayLimits;
 }
 
 export interface MqttBroker extends DeviceNotifier {
@@ -62,11 +76,33 @@ export interface MqttBroker extends DeviceNotifier {
 /** Refused connections written to quarantine at once at most; more are counted, not written (flooding). */
 const MAX_REFUSALS_IN_FLIGHT = 256;
 const REPLAY_GUARD_PRUNE_MS = 60_000;
+/** Shed connections are summed up in one log line at most this often (a flood must not flood the log). */
+const SHED_LOG_EVERY_MS = 10_000;
 
 export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: MqttListenerOptions): Promise<MqttBroker> {
   const logger = deps.logger;
   const clientsWithWill = new WeakSet<Client>();
   let refusalsInFlight = 0;
+  const limits = deps.limits ?? DEFAULT_GATEWAY_LIMITS;
+  const connectionLimit = new ConnectionRateLimit({ ratePerSecond: limits.mqttConnectRatePerSecond, maxConnecting: limits.mqttMaxConnecting });
+  const deviceRateLimit = new DeviceRateLimit({ ratePerSecond: limits.deviceRatePerSecond });
+  // A connection admitted and not yet authenticated holds a place in `connectionLimit` until one of these.
+  const admitted = new WeakMap<Client, AdmittedConnection>();
+  const shed = { rate: 0, connecting: 0, loggedAt: -Infinity };
+  const shedConnection = (stream: Duplex, reason: ConnectionShedReason): void => {
+    stream.destroy();
+    deps.metrics.connectionsShed.inc({ reason });
+    shed[reason] += 1;
+    const now = performance.now();
+    if (now - shed.loggedAt < SHED_LOG_EVERY_MS) return;
+    logger.warn(
+      { event: 'connections_shed', rate: shed.rate, connecting: shed.connecting, perAddressPerSecond: limits.mqttConnectRatePerSecond, maxConnecting: limits.mqttMaxConnecting },
+      'connections closed on accept: over the per-address connection rate or too many unauthenticated connections (counts since the last such line)',
+    );
+    shed.rate = 0;
+    shed.connecting = 0;
+    shed.loggedAt = now;
+  };
 
   const recordRefusal = (refusal: ConnectRefusal): void => {
     if (refusalsInFlight >= MAX_REFUSALS_IN_FLIGHT) {
@@ -125,6 +161,8 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
     // Device ids are up to 64 characters (spec section 1); aedes checks this only for MQTT 3.1 clients.
     maxClientsIdLength: 64,
     connectTimeout: 10_000,
+    // Issue 7: a client whose socket takes nothing we write for this long is closed (0: never).
+    drainTimeout: limits.mqttDrainTimeoutMs,
     preConnect: (client, packet, callback) => {
       if (packet.will !== undefined && packet.will !== null) clientsWithWill.add(client);
       callback(null, true);
@@ -139,19 +177,35 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
       clientsWithWill,
       recordRefusal,
     }),
-    authorizePublish: createAuthorizePublish({ pipeline: deps.pipeline, notifier: { notify }, clock: deps.clock, logger }),
+    authorizePublish: rateLimitPublishes(createAuthorizePublish({ pipeline: deps.pipeline, notifier: { notify }, clock: deps.clock, logger }), {
+      limit: deviceRateLimit,
+      ratePerSecond: limits.deviceRatePerSecond,
+      metrics: deps.metrics,
+      logger,
+    }),
     authorizeSubscribe: createAuthorizeSubscribe({ logger, metrics: deps.metrics }),
     authorizeForward,
   });
   await aedes.listen();
 
   const updateClients = (): void => deps.metrics.clients.set(aedes.connectedClients);
-  aedes.on('client', updateClients);
+  aedes.on('client', (client) => {
+    updateClients();
+    admitted.get(client)?.settle();
+  });
   aedes.on('clientDisconnect', (client) => {
     updateClients();
     logger.info({ event: 'disconnected', deviceId: client.id }, 'device disconnected');
   });
-  aedes.on('clientError', (client, error) => logger.debug({ event: 'client_error', deviceId: client.id, err: error }, 'client connection error'));
+  aedes.on('clientError', (client, error) => {
+    // aedes 1.2 destroys a connection whose socket did not drain within `drainTimeout` with this error.
+    if (error.message === 'drain timeout') {
+      deps.metrics.slowClientsClosed.inc();
+      logger.warn({ event: 'slow_client_closed', deviceId: client.id, drainTimeoutMs: limits.mqttDrainTimeoutMs }, 'connection closed: the client took nothing the gateway wrote for the drain timeout');
+      return;
+    }
+    logger.debug({ event: 'client_error', deviceId: client.id, err: error }, 'client connection error');
+  });
 
   const disconnect = (deviceId: string): void => {
     const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId];
@@ -169,7 +223,16 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
   let listening;
   try {
     listening = await startMqttListeners(listeners, (stream, request) => {
+      // Issue 7: a flood is shed here, before aedes reads a byte of the connection.
+      const admission = connectionLimit.admit(remoteAddressOf(stream, request));
+      if (!admission.admitted) {
+        shedConnection(stream, admission.reason);
+        return;
+      }
+      const settle = (): void => admission.connection.settle();
+      stream.once('close', settle);
       const client = aedes.handle(stream, request);
+      admitted.set(client, admission.connection);
       const guarded = guardPacketSize(client, deps.maxMessageBytes, (length) => {
         deps.metrics.oversizePackets.inc();
         logger.warn({ event: 'packet_too_large', deviceId: client.id ?? null, length }, 'connection closed: MQTT packet too large');
@@ -216,10 +279,17 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
     },
     close: async () => {
       const ended = stopListening();
+      deviceRateLimit.close();
       clearInterval(prune);
       unsubscribeRegistry();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await ended;
     },
   };
+}
+
+/** The peer's address (TCP, TLS: the socket; WebSocket: the upgraded request's socket), or null. */
+function remoteAddressOf(stream: Duplex, request: IncomingMessage | undefined): string | null {
+  const address = (stream as Partial<Socket>).remoteAddress ?? request?.socket.remoteAddress;
+  return typeof address === 'string' ? address : null;
 }
