@@ -38,12 +38,14 @@ export {
   type RegistryOp,
 } from './registry/registry-change.js';
 export { decodeRegistryEntry, registryEntry } from './registry/registry-entry.js';
-export { applyRegistryChange } from './registry/apply-registry-change.js';
+export { applyRegistryChange, KEYLESS_DEVICE_TRANSPORTS } from './registry/apply-registry-change.js';
 export { DeviceRegistry, type RegistryChangeListener, type RegistryLookup } from './registry/device-registry.js';
 export { registryProjection, REGISTRY_PROJECTION_NAME } from './registry/registry-projection.js';
 export { RegistryStore, type ListDevicesFilter, type RegistryChangeSummary } from './registry/registry-store.js';
 export {
   DEFAULT_DEVICE_TRANSPORTS,
+  DEFAULT_KEYLESS_DEVICE_TRANSPORTS,
+  defaultTransportsFor,
   RegistryAdmin,
   type EnrollDeviceInput,
   type ImportDevicesOutcome,

@@ -74,16 +74,19 @@ describe('BLE and serial devices, dose reminders, into a verified bundle', () =>
       if (!stopped) await gateway.stop();
     });
 
-    const enrol = async (id: string, kind: string, transports: ('ble' | 'serial')[], address?: string) => {
-      const keys = generateEd25519KeyPair();
-      await gateway.admin.enrollDevice({ id, public_key: Buffer.from(keys.publicKey).toString('base64'), kind, transports }, 'test');
-      if (address !== undefined) await gateway.admin.changeDevice(id, { op: 'set-ble', address }, 'test');
-      return { id, secretKey: keys.secretKey };
+    // The standard BLE health devices cannot sign: they are enrolled without a key (BLE only), and recognised
+    // by their address. The dispenser signs, so it is enrolled with its public key.
+    const enrolBle = async (id: string, kind: string, address: string) => {
+      const enrolled = await gateway.admin.enrollDevice({ id, kind, transports: ['ble'] }, 'test');
+      expect(enrolled.device.public_key).toBeNull();
+      await gateway.admin.changeDevice(id, { op: 'set-ble', address }, 'test');
     };
-    await enrol('hr-1', 'hr-strap', ['ble'], 'c0:00:00:00:06:01');
-    await enrol('bp-1', 'bp-cuff', ['ble'], 'c0:00:00:00:06:02');
-    await enrol('ox-1', 'oximeter', ['ble'], 'c0:00:00:00:06:03');
-    const dispenserIdentity = await enrol('disp-1', 'pill_dispenser', ['serial']);
+    await enrolBle('hr-1', 'hr-strap', 'c0:00:00:00:06:01');
+    await enrolBle('bp-1', 'bp-cuff', 'c0:00:00:00:06:02');
+    await enrolBle('ox-1', 'oximeter', 'c0:00:00:00:06:03');
+    const dispenserKeys = generateEd25519KeyPair();
+    await gateway.admin.enrollDevice({ id: 'disp-1', public_key: Buffer.from(dispenserKeys.publicKey).toString('base64'), kind: 'pill_dispenser', transports: ['serial'] }, 'test');
+    const dispenserIdentity = { id: 'disp-1', secretKey: dispenserKeys.secretKey };
 
     const strap = new HeartRateStrap({ address: 'c0:00:00:00:06:01', localName: 'HRM', clock, clockOffsetMs: 2_000 });
     const cuff = new BloodPressureCuff({ address: 'c0:00:00:00:06:02', localName: 'BPC', clock, clockOffsetMs: -30_000 });
@@ -147,11 +150,13 @@ describe('BLE and serial devices, dose reminders, into a verified bundle', () =>
     const bundleFile = path.join(dir, 'bundle.json');
     await run(process.execPath, [cli, 'export', '--data', dataDir, '--out', bundleFile]);
     const verified = await run(process.execPath, [cli, 'verify', bundleFile, '--gateway-key', gateway.verifierKey, '--json']);
-    const report = JSON.parse(verified.stdout) as { verdict: string; exitCode: number; counts: { attestedEntries: number; signedEntries: number; gatewayEntries: number; entries: number; entriesVerified: number } };
+    const report = JSON.parse(verified.stdout) as { verdict: string; exitCode: number; warnings: unknown[]; counts: { attestedEntries: number; signedEntries: number; gatewayEntries: number; entries: number; entriesVerified: number } };
     expect(report).toMatchObject({ verdict: 'valid', exitCode: 0 });
     expect(report.counts.entriesVerified).toBe(report.counts.entries);
     expect(report.counts.attestedEntries).toBe(3);
     expect(report.counts.signedEntries).toBe(4); // status, downlink_ack x2, taken
+    // No warning either: the keyless enrolments are read as devices without a key, not as unreadable changes.
+    expect(report.warnings).toStrictEqual([]);
 
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as { entries: { entry: string }[]; devices: { id: string }[] };
     const entries = bundle.entries.map((e) => decodeLogEntry(new Uint8Array(Buffer.from(e.entry, 'base64'))));
@@ -163,6 +168,7 @@ describe('BLE and serial devices, dose reminders, into a verified bundle', () =>
     const signed = entries.filter((e) => e.contentType === 'cose-sign1');
     expect(signed.every((e) => e.deviceId === 'disp-1' && e.transport === 'serial')).toBe(true);
     expect(signed.map((e) => decodeDeviceMessage(e.original).payload.type)).toStrictEqual(['device_status', 'downlink_ack', 'downlink_ack', 'dose_event']);
+    // Only devices with a key are listed (the bundle requires public_key); the BLE values need none.
     expect(bundle.devices.map((d) => d.id)).toStrictEqual(['disp-1']);
     const events = entries.filter((e) => e.contentType === 'gateway').map((e) => decodeDosingEntry(e.original)?.event ?? (decodeClockOffsetEntry(e.original) === null ? '?' : 'clock-offset'));
     expect(events.filter((e) => e === 'clock-offset')).toHaveLength(3);

@@ -24,6 +24,21 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 const key = (): string => Buffer.from(generateEd25519KeyPair().publicKey).toString('base64');
 
 describe('trialgate devices and quarantine', () => {
+  it('enrol a device that cannot sign without --public-key (ble only), and refuse it any other transport', () => {
+    const data = mkdtempSync(path.join(os.tmpdir(), 'tg-cli-devices-'));
+    const added = cli('devices', 'add', '--data', data, '--id', 'hr-strap-1', '--kind', 'hr-strap', '--transports', 'ble');
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/enrolled hr-strap-1 \(hr-strap, ble, no key: its signed messages are refused\) at log index 0/);
+    const defaulted = cli('devices', 'add', '--data', data, '--id', 'ox-1', '--kind', 'oximeter', '--json');
+    expect(JSON.parse(defaulted.stdout)).toMatchObject({ device: { id: 'ox-1', public_key: null, transports: ['ble'] } });
+    const refused = cli('devices', 'add', '--data', data, '--id', 'cuff-1', '--kind', 'bp-cuff', '--transports', 'ble,mqtt');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/no public key, so it cannot sign and may use only ble \(not mqtt\).*\[E_REGISTRY_INVALID\]/);
+    const shown = cli('devices', 'show', '--data', data, 'hr-strap-1');
+    expect(shown.stdout).toMatch(/none \(enrolled without a key: it cannot sign\)/);
+    expect(cli('devices', 'list', '--data', data).stdout).toMatch(/hr-strap-1 .*- \(none\)/);
+  });
+
   it('manage the registry of a stopped gateway, with exit statuses and messages a site can script against', () => {
     const data = mkdtempSync(path.join(os.tmpdir(), 'tg-cli-devices-'));
     const added = cli('devices', 'add', '--data', data, '--id', 'hr-1', '--public-key', key(), '--kind', 'wearable', '--subject', 'SUBJ-0001', '--transports', 'mqtt,serial');

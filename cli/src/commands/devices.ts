@@ -27,27 +27,30 @@ export function registerDevicesCommand(program: Command): void {
     .description('enrol a device')
     .addOption(data())
     .requiredOption('--id <id>', 'device id (^[A-Za-z0-9._-]{1,64}$, e.g. the maker serial number)')
-    .requiredOption('--public-key <base64>', "the device's Ed25519 public key, base64 of 32 bytes")
+    .option('--public-key <base64>', "the device's Ed25519 public key, base64 of 32 bytes; leave out for a device that cannot sign (a standard BLE health device: ble only)")
     .requiredOption('--kind <kind>', 'device kind, e.g. wearable, bp_cuff, pill_dispenser')
     .option('--subject <id>', 'pseudonymous subject id (never a name or other direct identifier)')
-    .option('--transports <list>', `allowed transports, comma-separated: ${DEVICE_TRANSPORTS.join(', ')} (default mqtt)`)
+    .option('--transports <list>', `allowed transports, comma-separated: ${DEVICE_TRANSPORTS.join(', ')} (default mqtt; ble without a public key)`)
     .addOption(json())
-    .action(async (options: CommonOptions & { id: string; publicKey: string; kind: string; subject?: string; transports?: string }) => {
+    .action(async (options: CommonOptions & { id: string; publicKey?: string; kind: string; subject?: string; transports?: string }) => {
       const transports = parseTransports(options.transports);
       if (transports === null) return;
       await withAdmin(dataOption(options.data), 'trialgate devices add', async (ops) => {
         const result = await ops.enrollDevice(
-          { id: options.id, public_key: options.publicKey, kind: options.kind, subject: options.subject ?? null, ...(transports === undefined ? {} : { transports }) },
+          { id: options.id, public_key: options.publicKey ?? null, kind: options.kind, subject: options.subject ?? null, ...(transports === undefined ? {} : { transports }) },
           'cli',
         );
         if (options.json === true) printJson(result);
-        else process.stdout.write(`enrolled ${result.device.id} (${result.device.kind}, ${result.device.transports.join(',')}) at log index ${result.index}\n`);
+        else {
+          const keyless = result.device.public_key === null ? ', no key: its signed messages are refused' : '';
+          process.stdout.write(`enrolled ${result.device.id} (${result.device.kind}, ${result.device.transports.join(',')}${keyless}) at log index ${result.index}\n`);
+        }
       });
     });
 
   devices
     .command('import')
-    .description('enrol many devices from a JSON-lines file: {"id", "public_key", "kind", "subject"?, "transports"?} per line; all or nothing')
+    .description('enrol many devices from a JSON-lines file: {"id", "public_key"?, "kind", "subject"?, "transports"?} per line (no public_key: a device that cannot sign); all or nothing')
     .addOption(data())
     .argument('<file>', 'JSON-lines file')
     .addOption(json())
@@ -104,6 +107,7 @@ export function registerDevicesCommand(program: Command): void {
         }
         printDevices([device]);
         process.stdout.write('\nkeys:\n');
+        if (device.keys.length === 0) process.stdout.write('  none (enrolled without a key: it cannot sign)\n');
         for (const key of device.keys) process.stdout.write(`  ${key.public_key}  from index ${key.since_index}${key.until_index === null ? ' (current)' : ` to ${key.until_index}`}\n`);
         process.stdout.write('changes:\n');
         for (const change of device.changes) {
@@ -204,6 +208,6 @@ function parseTransports(text: string | undefined): DeviceTransport[] | undefine
 function printDevices(list: readonly DeviceView[]): void {
   printTable(
     ['ID', 'KIND', 'STATUS', 'SUBJECT', 'TRANSPORTS', 'ENROLLED', 'PUBLIC KEY'],
-    list.map((d) => [d.id, d.kind, d.status, d.subject ?? '-', d.transports.join(','), d.enrolled_at, d.public_key]),
+    list.map((d) => [d.id, d.kind, d.status, d.subject ?? '-', d.transports.join(','), d.enrolled_at, d.public_key ?? '- (none)']),
   );
 }

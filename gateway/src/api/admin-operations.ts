@@ -18,7 +18,8 @@ import type { QuarantineFilter, QuarantineQuery } from '../storage/quarantine-qu
 export interface DeviceView {
   readonly id: string;
   readonly kind: string;
-  readonly public_key: string;
+  /** Null: enrolled without a key (a device that cannot sign; only its BLE GATT values are logged). */
+  readonly public_key: string | null;
   readonly transports: readonly DeviceTransport[];
   readonly status: DeviceStatus;
   readonly subject: string | null;
@@ -51,7 +52,8 @@ export interface DeviceChangeView {
 
 export interface EnrollDeviceRequest {
   readonly id: string;
-  readonly public_key: string;
+  /** Absent or null: a device that cannot sign; it may use only `ble` (the default for it). */
+  readonly public_key?: string | null;
   readonly kind: string;
   readonly subject?: string | null;
   readonly transports?: readonly DeviceTransport[];
@@ -120,7 +122,8 @@ export function createLocalAdminOperations(deps: LocalAdminDependencies): AdminO
         };
       }),
     enrollDevice: async (request, by) => {
-      const publicKey = decodePublicKeyText(stringField(request.public_key, 'public_key'));
+      const publicKeyText = request.public_key ?? null;
+      const publicKey = publicKeyText === null ? null : decodePublicKeyText(stringField(publicKeyText, 'public_key'));
       return changed(
         await deps.admin.enroll(
           {
@@ -168,7 +171,7 @@ export function deviceView(record: DeviceRecord): DeviceView {
   return {
     id: record.id,
     kind: record.kind,
-    public_key: encodePublicKeyText(record.publicKey),
+    public_key: record.publicKey === null ? null : encodePublicKeyText(record.publicKey),
     transports: record.transports,
     status: record.status,
     subject: record.subject,

@@ -4,7 +4,8 @@
  * the CLI uses on a running gateway.
  *
  *   GET  /admin/devices[?status=&kind=&subject=]      list
- *   POST /admin/devices                              enrol   {id, public_key, kind, subject?, transports?}
+ *   POST /admin/devices                              enrol   {id, public_key?, kind, subject?, transports?}
+ *                                                    (public_key absent or null: a device that cannot sign)
  *   POST /admin/devices/import                       import  (body: the JSON-lines file, all or nothing)
  *   GET  /admin/devices/{id}                         show, with key history and registry changes
  *   POST /admin/devices/{id}/{op}                    suspend | resume | retire (no body),

@@ -28,6 +28,8 @@ export function registryDeviceKeys(db: StateDatabase): DeviceKeySource {
     const device = registry.get(deviceId);
     if (device === undefined) return undefined;
     const keys = registry.keyHistory(deviceId).map((k) => k.publicKey);
-    return { kind: device.kind, publicKeys: keys.length > 0 ? keys : [device.publicKey] };
+    // A device enrolled without a key has none to list (spec section 8 requires `public_key`): it signs
+    // nothing, and its `gatt:*` entries need no key to verify.
+    return { kind: device.kind, publicKeys: keys.length > 0 ? keys : device.publicKey === null ? [] : [device.publicKey] };
   };
 }

@@ -17,6 +17,9 @@ import { loadOrCreateGatewayKey } from '../keys/gateway-key.js';
 import { openLogStore, type LogStore } from '../storage/log-store.js';
 import { liveLogView } from '../storage/log-view.js';
 import { readingEntry, testDeviceSecret } from '../storage/testing/test-messages.js';
+import { DeviceRegistry } from '../registry/device-registry.js';
+import { RegistryAdmin } from '../registry/registry-admin.js';
+import { registryProjection } from '../registry/registry-projection.js';
 import type { DeviceKeySource } from './device-key-source.js';
 import { exportBundle, exportBundleToFile } from './export-bundle.js';
 
@@ -130,6 +133,36 @@ describe('exportBundle', () => {
     const tampered = text.replace(bundle.entries[5]?.entry ?? '', entry.toString('base64'));
     expect(tampered).not.toBe(text);
     expect((await verifyBundleText(tampered, { trustedGatewayKey: verifierKey })).verdict).toBe('invalid');
+  });
+
+  it('exports a device enrolled without a key: its gatt values verify on the attestation alone, and devices lists only keys', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-export-'));
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const store = openLogStore({ dataDir, origin: ORIGIN, projections: [registryProjection] });
+    cleanups.push(() => store.close());
+    const clock = { now: () => 1_800_000_000_000 };
+    const registry = new DeviceRegistry(store.log, []);
+    cleanups.push(() => registry.close());
+    const admin = new RegistryAdmin({ log: store.log, registry, clock });
+    await admin.enroll({ id: 'hr-strap-1', kind: 'hr-strap' }, 'cli');
+    await admin.enroll({ id: 'wearable-1', kind: 'wearable', publicKey: ed25519PublicKey(testDeviceSecret('wearable-1')) }, 'cli');
+    for (const bpm of [71, 72]) {
+      await store.log.append({ receivedAtMs: clock.now() + bpm, transport: 'ble', deviceId: 'hr-strap-1', contentType: 'gatt:2a37', original: Uint8Array.of(0x00, bpm) });
+    }
+    const reading = readingEntry('wearable-1', 1);
+    await store.log.append(reading.entry, reading.claim);
+    const key = loadOrCreateGatewayKey({ dataDir, origin: ORIGIN });
+    await new Checkpointer({ origin: ORIGIN, log: store.log, tree: store.tree, checkpoints: store.checkpoints, key, clock }).checkpointNow();
+
+    // The registry's own keys (no deviceKeys option), as `trialgate export` does.
+    const { text } = await exportText({ view: liveLogView(store), gatewayKey: key.verifierKey });
+    const { bundle } = parseBundle(text);
+    expect(bundle.devices.map((d) => d.id)).toEqual(['wearable-1']);
+    const report = await verifyBundleText(text, { trustedGatewayKey: key.verifierKey });
+    expect(report.verdict).toBe('valid');
+    expect(report.counts).toMatchObject({ entries: 5, entriesVerified: 5, attestedEntries: 2, registryEntries: 2, signedEntries: 1 });
+    // The keyless enrolment is read as "no key", not as an unreadable registry change.
+    expect(report.warnings).toEqual([]);
   });
 
   it('refuses a log without a checkpoint', async () => {

@@ -21,6 +21,11 @@ export type IngestErrorCode =
   | 'E_DEVICE_RETIRED'
   /** The device is not allowed this transport (registry `transports`). */
   | 'E_DEVICE_TRANSPORT'
+  /**
+   * The device was enrolled without a public key (it cannot sign; issue 6): a signed message or a connect
+   * token from it is never accepted. Only its standard BLE values are logged, on the gateway's attestation.
+   */
+  | 'E_DEVICE_NO_KEY'
   /** The same device and seq are already logged with other bytes. */
   | 'E_SEQ_CONFLICT'
   /** Not an error: a retransmission of a logged message, acknowledged again (notice disposition `duplicate`). */
@@ -36,4 +41,9 @@ export class IngestError extends TrialgateError<IngestErrorCode> {
   constructor(code: IngestErrorCode, message: string, options?: TrialgateErrorOptions) {
     super(code, message, options);
   }
+}
+
+/** Why a device enrolled without a key is refused wherever a signature is needed (MQTT connect, COSE messages). */
+export function noKeyMessage(deviceId: string): string {
+  return `device ${deviceId} was enrolled without a public key: it cannot sign, so its signed messages and connect tokens are refused (only its standard BLE values are logged, on the gateway's attestation)`;
 }

@@ -91,6 +91,26 @@ describe('IngestPipeline', () => {
     expect(loggedSeqs(kit).filter((d) => d === 'dev-a')).toHaveLength(cases.length);
   });
 
+  it('refuses and quarantines any signed message from a device enrolled without a key, on every transport (E_DEVICE_NO_KEY)', async () => {
+    const kit = ingestKit();
+    await kit.admin.enroll({ id: 'hr-strap-1', kind: 'hr-strap', transports: ['ble'] });
+    // Whoever holds some key signs as the keyless device: nothing it signs can be checked, so nothing is accepted.
+    const impostor = testDevice('hr-strap-1', kit.clock);
+    const sizeBefore = kit.log.size();
+    for (const transport of ['ble', 'serial', 'mqtt'] as const) {
+      const outcome = await kit.pipeline.ingest({ transport, bytes: impostor.message(1), receivedAtMs: kit.clock.now(), senderDeviceId: 'hr-strap-1', source: transport });
+      expect(outcome, transport).toMatchObject({ status: 'quarantined', reason: 'E_DEVICE_NO_KEY', deviceId: 'hr-strap-1', impersonation: false });
+      expect(outcome.status === 'quarantined' && outcome.message).toMatch(/without a public key/);
+    }
+    expect(kit.log.size()).toBe(sizeBefore);
+    expect(kit.log.listQuarantine().map((r) => [r.transport, r.reason])).toEqual([
+      ['ble', 'E_DEVICE_NO_KEY'],
+      ['serial', 'E_DEVICE_NO_KEY'],
+      ['mqtt', 'E_DEVICE_NO_KEY'],
+    ]);
+    expect(await kit.metrics.registry.metrics()).toContain('trialgate_messages_rejected_total{reason="E_DEVICE_NO_KEY"} 3');
+  });
+
   it('flags a device clock far from the gateway, and still appends', async () => {
     const kit = ingestKit();
     const device = await kit.enroll('hr-1');

@@ -23,7 +23,7 @@ import type { DeviceRecord } from '../registry/device-record.js';
 import type { RegistryLookup } from '../registry/device-registry.js';
 import type { GatewayLog } from '../storage/gateway-log.js';
 import { clockSkewFlag, type EntryFlag } from './entry-flags.js';
-import { IngestError } from './ingest-error.js';
+import { IngestError, noKeyMessage } from './ingest-error.js';
 import type { IngestMessage, IngestOutcome, IngestQuarantined, IngestRejection } from './ingest-message.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import { KeyedSequencer } from './keyed-sequencer.js';
@@ -173,16 +173,18 @@ export class IngestPipeline {
           payloadBytes: cose.payloadBytes,
           signature: cose.signature,
         });
-      const device = this.deps.registry.get(deviceId);
-      let result = device === undefined ? null : await check(device.publicKey);
+      const firstKey = this.deps.registry.get(deviceId)?.publicKey ?? null;
+      let result = firstKey === null ? null : await check(firstKey);
       await ticket.ready;
       // The registry may have changed meanwhile (suspended, key rotated): decide on its state now, when the
       // entry is appended, and check again under a rotated key.
       const now = this.deps.registry.get(deviceId);
       const changed = this.registryRefusal(now, message, deviceId, result?.seq ?? null);
       if (changed !== null) return this.reject(message, changed);
-      if (now !== undefined && (result === null || (device !== undefined && !equalBytes(now.publicKey, device.publicKey)))) {
-        result = await check(now.publicKey);
+      // (registryRefusal refused a device without a key, so `nowKey` is set here.)
+      const nowKey = now?.publicKey ?? null;
+      if (nowKey !== null && (result === null || firstKey === null || !equalBytes(nowKey, firstKey))) {
+        result = await check(nowKey);
       }
       if (result === null) throw new IngestError('E_INGEST_VERIFY_UNAVAILABLE', 'the message could not be checked');
       if (!result.ok) {
@@ -237,6 +239,8 @@ export class IngestPipeline {
     }
     if (device.status === 'suspended') return { ...base, reason: 'E_DEVICE_SUSPENDED', message: `device ${deviceId} is suspended` };
     if (device.status === 'retired') return { ...base, reason: 'E_DEVICE_RETIRED', message: `device ${deviceId} is retired` };
+    // Every message on this path is a COSE_Sign1 that needs the device's key (issue 6: a device may have none).
+    if (device.publicKey === null) return { ...base, reason: 'E_DEVICE_NO_KEY', message: noKeyMessage(deviceId) };
     if (!device.transports.includes(message.transport)) {
       return {
         ...base,

@@ -21,6 +21,7 @@ import {
 } from '@trialgate/firmware-protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { noKeyMessage } from '../ingest/ingest-error.js';
 import type { MessageChecker } from '../ingest/message-checker.js';
 import type { RegistryLookup } from '../registry/device-registry.js';
 import type { ConnectTokenReplayGuard } from './connect-token-replay-guard.js';
@@ -127,6 +128,8 @@ async function decide(
   const device = deps.registry.get(clientId);
   if (device === undefined) return refuse('E_DEVICE_UNKNOWN', `device ${clientId} is not enrolled`);
   if (device.status !== 'active') return refuse(device.status === 'suspended' ? 'E_DEVICE_SUSPENDED' : 'E_DEVICE_RETIRED', `device ${clientId} is ${device.status}`);
+  // A connect token is a signature: a device enrolled without a key (issue 6) can never make one.
+  if (device.publicKey === null) return refuse('E_DEVICE_NO_KEY', noKeyMessage(clientId));
   if (!device.transports.includes('mqtt')) return refuse('E_DEVICE_TRANSPORT', `device ${clientId} is not allowed to use MQTT`);
   if (!isConnectTokenFresh(decoded.token, nowMs)) {
     return refuse('E_CONNECT_TOKEN_EXPIRED', 'the connect token was issued more than 300 s from the gateway clock');

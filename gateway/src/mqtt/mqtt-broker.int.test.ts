@@ -54,12 +54,16 @@ describe('MQTT broker: connect tokens', () => {
     await k.admin.retire('dev-r');
     const serialOnly = await k.enroll('dev-serial', ['serial']);
     const stranger = testDevice('dev-x', k.clock);
+    // Enrolled without a key (a BLE health device); whoever signs a token in its name is refused.
+    await k.admin.enroll({ id: 'dev-nokey', kind: 'hr-strap' });
+    const keyless = testDevice('dev-nokey', k.clock);
     const base = { reconnectPeriod: 0, protocolVersion: 4 as const };
     const attempts: [string, Parameters<typeof mqtt.connectAsync>[1]][] = [
       ['E_DEVICE_UNKNOWN', { ...base, clientId: 'dev-x', username: 'dev-x', password: k.token(stranger) }],
       ['E_DEVICE_SUSPENDED', { ...base, clientId: 'dev-s', username: 'dev-s', password: k.token(suspended) }],
       ['E_DEVICE_RETIRED', { ...base, clientId: 'dev-r', username: 'dev-r', password: k.token(retired) }],
       ['E_DEVICE_TRANSPORT', { ...base, clientId: 'dev-serial', username: 'dev-serial', password: k.token(serialOnly) }],
+      ['E_DEVICE_NO_KEY', { ...base, clientId: 'dev-nokey', username: 'dev-nokey', password: k.token(keyless) }],
       ['E_CONNECT_CLIENT_ID', { ...base, clientId: 'dev-a', username: 'dev-b', password: k.token(active) }],
       ['E_CONNECT_NO_TOKEN', { ...base, clientId: 'dev-a', username: 'dev-a' }],
       ['E_CBOR_TRUNCATED', { ...base, clientId: 'dev-a', username: 'dev-a', password: Buffer.from('secret') }],

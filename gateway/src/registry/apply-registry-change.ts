@@ -6,8 +6,14 @@
  *   active | suspended --retire--> retired (final: a retired device id is never reused, since its seq
  *   counter and audit trail belong to it)
  *   rotate-key, assign, set-transports, set-ble: on active or suspended devices
+ *
+ * A device without a public key (enrolled with `public_key` null: it cannot sign) may be allowed only the
+ * transport `ble`, the one transport that carries unsigned values (spec section 3: GATT values are logged on the
+ * gateway's attestation); MQTT needs a signed connect token and serial frames carry COSE_Sign1 messages. The
+ * rule is kept here, by enrolment and by set-transports, so an operator learns it when enrolling rather than
+ * from a quarantine list; `rotate-key` gives such a device a key, after which other transports may be set.
  */
-import type { DeviceRecord } from './device-record.js';
+import type { DeviceRecord, DeviceTransport } from './device-record.js';
 import type { RegistryChange } from './registry-change.js';
 import { RegistryError } from './registry-error.js';
 
@@ -30,6 +36,7 @@ export function applyRegistryChange(
         details: { device: change.dev, status: current.status },
       });
     }
+    if (change.publicKey === null) assertKeylessTransports(change.dev, change.transports, 'E_REGISTRY_INVALID');
     return {
       id: change.dev,
       kind: change.kind,
@@ -64,12 +71,13 @@ export function applyRegistryChange(
     case 'retire':
       return { ...current, ...touched, status: 'retired' };
     case 'rotate-key':
-      if (equalBytes(current.publicKey, change.publicKey)) refuse('the new key is the current key');
+      if (current.publicKey !== null && equalBytes(current.publicKey, change.publicKey)) refuse('the new key is the current key');
       return { ...current, ...touched, publicKey: change.publicKey, keySinceIndex: position.index };
     case 'assign':
       if (current.subject === change.subject) refuse(change.subject === null ? 'it is not assigned' : `it is already assigned to ${change.subject}`);
       return { ...current, ...touched, subject: change.subject };
     case 'set-transports':
+      if (current.publicKey === null) assertKeylessTransports(change.dev, change.transports, 'E_REGISTRY_TRANSITION');
       return { ...current, ...touched, transports: change.transports };
     case 'set-ble': {
       const { ble: _previous, ...rest } = current;
@@ -77,6 +85,19 @@ export function applyRegistryChange(
       return { ...rest, ...touched, ble: { address: change.bleAddress, name: change.bleName } };
     }
   }
+}
+
+/** The transports a device without a key may be allowed (see above). */
+export const KEYLESS_DEVICE_TRANSPORTS: readonly DeviceTransport[] = ['ble'];
+
+function assertKeylessTransports(dev: string, transports: readonly DeviceTransport[], code: 'E_REGISTRY_INVALID' | 'E_REGISTRY_TRANSITION'): void {
+  const refused = transports.filter((t) => !KEYLESS_DEVICE_TRANSPORTS.includes(t));
+  if (refused.length === 0) return;
+  throw new RegistryError(
+    code,
+    `device ${dev} has no public key, so it cannot sign and may use only ${KEYLESS_DEVICE_TRANSPORTS.join(', ')} (not ${refused.join(', ')}): give it a key first (rotate-key) or allow ${KEYLESS_DEVICE_TRANSPORTS.join(', ')} only`,
+    { details: { device: dev, field: 'transports', refused } },
+  );
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -22,8 +22,13 @@ export interface BleIdentity {
 export interface DeviceRecord {
   readonly id: string;
   readonly kind: string;
-  /** The current Ed25519 public key, 32 bytes. */
-  readonly publicKey: Uint8Array;
+  /**
+   * The current Ed25519 public key, 32 bytes; null for a device enrolled without one (issue 6: a standard BLE
+   * health device cannot sign). Spec section 1 asks a key of "every device that signs"; a device without one
+   * is never accepted where a signature is needed (MQTT connect tokens, COSE messages on any transport), and
+   * the registry allows it only the transport `ble`, whose `gatt:*` values the gateway attests.
+   */
+  readonly publicKey: Uint8Array | null;
   readonly transports: readonly DeviceTransport[];
   readonly status: DeviceStatus;
   /** Pseudonymous subject id, or null when not assigned. */
@@ -34,7 +39,7 @@ export interface DeviceRecord {
   /** Log index and gateway time of the latest change. */
   readonly updatedIndex: number;
   readonly updatedAtMs: number;
-  /** Log index from which the current key is valid (the enrolment or the latest rotation). */
+  /** Log index from which the current key (or the lack of one) is valid: the enrolment or the latest rotation. */
   readonly keySinceIndex: number;
   /** BLE address and/or advertised name (`set-ble`); absent when none was set. */
   readonly ble?: BleIdentity;

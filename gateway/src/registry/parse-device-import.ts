@@ -1,6 +1,7 @@
 /**
- * Parses a `devices import` file: JSON lines, one device per line, `{"id", "public_key", "kind",
- * "subject"?, "transports"?}` (public_key in base64; transports default to the enrolment default). Every bad
+ * Parses a `devices import` file: JSON lines, one device per line, `{"id", "public_key"?, "kind",
+ * "subject"?, "transports"?}` (public_key in base64; absent or null for a device that cannot sign, issue 6;
+ * transports default to the enrolment default). Every bad
  * line is reported with its line number and why; the caller changes nothing unless there are none.
  *
  * Attacker-controlled (in the weak sense: a file handed to a site by a device supplier): each line is parsed
@@ -16,7 +17,8 @@ export interface DeviceImportLine {
   readonly line: number;
   readonly id: string;
   readonly kind: string;
-  readonly publicKey: Uint8Array;
+  /** Null: the line names no key (a device that cannot sign). */
+  readonly publicKey: Uint8Array | null;
   readonly subject: string | null;
   /** Absent when the line does not say: the enrolment default applies. */
   readonly transports?: readonly DeviceTransport[];
@@ -73,10 +75,12 @@ export function parseDeviceImport(text: string): ParseDeviceImportReturnType {
     try {
       const id = record['id'];
       assertRegistryDeviceId(id);
-      const publicKeyText = record['public_key'];
-      if (typeof publicKeyText !== 'string') throw new RegistryError('E_REGISTRY_INVALID', '"public_key" must be a base64 text');
-      const publicKey = decodePublicKeyText(publicKeyText);
-      assertDevicePublicKey(publicKey);
+      const publicKeyText = record['public_key'] ?? null;
+      if (publicKeyText !== null && typeof publicKeyText !== 'string') {
+        throw new RegistryError('E_REGISTRY_INVALID', '"public_key" must be a base64 text, or absent (or null) for a device that cannot sign');
+      }
+      const publicKey = publicKeyText === null ? null : decodePublicKeyText(publicKeyText);
+      if (publicKey !== null) assertDevicePublicKey(publicKey);
       const kind = record['kind'];
       assertDeviceKind(kind);
       const subject = record['subject'] ?? null;

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { GatewayLog } from '../storage/gateway-log.js';
-import { applyRegistryChange } from './apply-registry-change.js';
+import { applyRegistryChange, KEYLESS_DEVICE_TRANSPORTS } from './apply-registry-change.js';
 import type { DeviceRecord, DeviceTransport } from './device-record.js';
 import type { RegistryLookup } from './device-registry.js';
 import { parseDeviceImport, type DeviceImportProblem } from './parse-device-import.js';
@@ -18,10 +18,22 @@ import { RegistryError } from './registry-error.js';
 /** Transports a device may use when enrolment does not say: MQTT only (least privilege). */
 export const DEFAULT_DEVICE_TRANSPORTS: readonly DeviceTransport[] = ['mqtt'];
 
+/**
+ * The default for a device enrolled without a key: BLE only, the one transport it can use (its standard GATT
+ * values, attested by the gateway; apply-registry-change.ts).
+ */
+export const DEFAULT_KEYLESS_DEVICE_TRANSPORTS: readonly DeviceTransport[] = KEYLESS_DEVICE_TRANSPORTS;
+
+/** The transports an enrolment gets when it names none. */
+export function defaultTransportsFor(publicKey: Uint8Array | null): readonly DeviceTransport[] {
+  return publicKey === null ? DEFAULT_KEYLESS_DEVICE_TRANSPORTS : DEFAULT_DEVICE_TRANSPORTS;
+}
+
 export interface EnrollDeviceInput {
   readonly id: string;
   readonly kind: string;
-  readonly publicKey: Uint8Array;
+  /** Absent or null: a device that cannot sign (a standard BLE health device); it may use only `ble`. */
+  readonly publicKey?: Uint8Array | null;
   readonly subject?: string | null;
   readonly transports?: readonly DeviceTransport[];
 }
@@ -51,12 +63,13 @@ export class RegistryAdmin {
   constructor(private readonly deps: RegistryAdminDependencies) {}
 
   enroll(input: EnrollDeviceInput, by?: string): Promise<RegistryChangeOutcome> {
+    const publicKey = input.publicKey ?? null;
     return this.change({
       op: 'enroll',
       dev: input.id,
       kind: input.kind,
-      publicKey: input.publicKey,
-      transports: input.transports ?? DEFAULT_DEVICE_TRANSPORTS,
+      publicKey,
+      transports: input.transports ?? defaultTransportsFor(publicKey),
       subject: input.subject ?? null,
     }, by);
   }
@@ -112,13 +125,13 @@ export class RegistryAdmin {
       const changes: RegistryChange[] = [];
       const unchanged: string[] = [];
       for (const line of parsed.devices) {
-        const transports = line.transports ?? DEFAULT_DEVICE_TRANSPORTS;
+        const transports = line.transports ?? defaultTransportsFor(line.publicKey);
         const existing = this.deps.registry.get(line.id);
         if (existing !== undefined) {
           const same =
             existing.kind === line.kind &&
             existing.subject === line.subject &&
-            equalBytes(existing.publicKey, line.publicKey) &&
+            sameKey(existing.publicKey, line.publicKey) &&
             existing.transports.join(',') === transports.join(',');
           if (same) unchanged.push(line.id);
           else problems.push({ line: line.line, message: `device ${line.id} is already enrolled (status ${existing.status}) with other details` });
@@ -172,6 +185,7 @@ export class RegistryAdmin {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+function sameKey(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

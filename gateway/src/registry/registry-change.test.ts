@@ -46,6 +46,13 @@ describe('decodeRegistryChange (attacker-controlled bytes)', () => {
     );
   });
 
+  it('decodes an enrolment without a key (public_key null), and refuses one whose public_key is missing', () => {
+    const keyless = encodeRegistryChange({ op: 'enroll', dev: 'hr-1', kind: 'hr-strap', publicKey: null, transports: ['ble'], subject: null });
+    expect(decodeRegistryChange(keyless)).toEqual({ op: 'enroll', dev: 'hr-1', kind: 'hr-strap', publicKey: null, transports: ['ble'], subject: null });
+    expect(() => decodeRegistryChange(encodeCbor({ v: 1, op: 'enroll', dev: 'hr-1', kind: 'hr-strap', transports: ['ble'], subject: null }))).toThrow(/public_key/);
+    expect(() => decodeRegistryChange(encodeCbor({ v: 1, op: 'rotate-key', dev: 'hr-1', public_key: null }))).toThrow(/public_key/);
+  });
+
   it('refuses well-formed maps that are not registry changes', () => {
     for (const value of [{ v: 2, op: 'suspend', dev: 'a' }, { v: 1, op: 'explode', dev: 'a' }, { v: 1, op: 'suspend', dev: 'a', extra: 1 }, { v: 1, op: 'suspend', dev: 'not ok' }, [1]]) {
       expect(() => decodeRegistryChange(encodeCbor(value))).toThrow(/not a registry change/);

@@ -6,8 +6,10 @@
  *   { "v": 1, "op": <text>, "dev": <device id>, ...fields of the op..., "by"?: <text> }
  *
  *   op               fields
- *   enroll           "kind" text, "public_key" bstr(32), "transports" [text], "subject" text / null
- *   rotate-key       "public_key" bstr(32)
+ *   enroll           "kind" text, "public_key" bstr(32) / null, "transports" [text], "subject" text / null
+ *                    (null: enrolled without a key, a device that cannot sign; issue 6, an additive extension:
+ *                    every earlier enrolment, with its bstr, decodes as before)
+ *   rotate-key       "public_key" bstr(32) (also gives a key to a device enrolled without one)
  *   assign           "subject" text / null (null: unassigned)
  *   set-transports   "transports" [text]
  *   set-ble          "ble_address" text / null, "ble_name" text / null (how a BLE device is recognised;
@@ -39,7 +41,8 @@ export type RegistryChangeBody =
       readonly op: 'enroll';
       readonly dev: string;
       readonly kind: string;
-      readonly publicKey: Uint8Array;
+      /** Null: the device has no key (it cannot sign; device-record.ts). */
+      readonly publicKey: Uint8Array | null;
       readonly transports: readonly DeviceTransport[];
       readonly subject: string | null;
     }
@@ -140,7 +143,7 @@ export function assertRegistryChange(change: RegistryChange): void {
   switch (change.op) {
     case 'enroll':
       assertDeviceKind(change.kind);
-      assertDevicePublicKey(change.publicKey);
+      if (change.publicKey !== null) assertDevicePublicKey(change.publicKey);
       assertTransports(change.transports);
       assertSubjectId(change.subject);
       return;
@@ -239,11 +242,13 @@ export function decodeRegistryChange(original: Uint8Array): RegistryChange {
   switch (knownOp) {
     case 'enroll': {
       const subject = subjectOf(value.get('subject'));
+      // An explicit null is a device enrolled without a key; an absent key is not an enrolment we wrote.
+      const publicKey = value.get('public_key');
       change = {
         op: knownOp,
         dev: devId,
         kind: text(value.get('kind') ?? null) ?? fail('"kind" is not text'),
-        publicKey: bytes(value.get('public_key') ?? null) ?? fail('"public_key" is not bytes'),
+        publicKey: publicKey === null ? null : (bytes(publicKey ?? null) ?? fail('"public_key" is not bytes or null')),
         transports: list(value.get('transports') ?? null) ?? fail('"transports" is not a list of text'),
         subject: subject === undefined ? fail('"subject" is not text or null') : subject,
         ...withBy,

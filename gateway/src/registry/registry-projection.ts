@@ -3,8 +3,9 @@
  * the source of truth and these tables are rebuilt from it, so the registry's audit trail is exactly as
  * tamper-evident as the readings.
  *
- *   registry_devices   one row per device: its current state
- *   registry_keys      every key a device held, from the log index of its enrolment or rotation
+ *   registry_devices   one row per device: its current state (public_key NULL: enrolled without a key)
+ *   registry_keys      every key a device held, from the log index of its enrolment or rotation (a device
+ *                      enrolled without a key has a row from its first rotate-key on)
  *   registry_changes   one row per registry entry (applied = 0 and `error` set when a logged change did not
  *                      apply, which the admin path never writes but a replay must survive)
  */
@@ -60,7 +61,7 @@ export const registryProjection: LogProjection = {
       CREATE TABLE IF NOT EXISTS registry_devices (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
-        public_key BLOB NOT NULL,
+        public_key BLOB,
         transports TEXT NOT NULL,
         status TEXT NOT NULL,
         subject TEXT,
@@ -93,6 +94,7 @@ export const registryProjection: LogProjection = {
     if (!columns.has('ble_address')) db.exec('ALTER TABLE registry_devices ADD COLUMN ble_address TEXT');
     if (!columns.has('ble_name')) db.exec('ALTER TABLE registry_devices ADD COLUMN ble_name TEXT');
     db.exec('CREATE INDEX IF NOT EXISTS registry_devices_ble_address ON registry_devices (ble_address)');
+    allowDevicesWithoutKey(db);
   },
 
   apply(db: Database, entries: readonly CommittedEntry[]): void {
@@ -125,7 +127,7 @@ export const registryProjection: LogProjection = {
           ble_address: next.ble?.address ?? null,
           ble_name: next.ble?.name ?? null,
         });
-        if (change.op === 'enroll' || change.op === 'rotate-key') sql.addKey.run(next.id, committed.index, next.publicKey);
+        if ((change.op === 'enroll' || change.op === 'rotate-key') && next.publicKey !== null) sql.addKey.run(next.id, committed.index, next.publicKey);
         sql.addChange.run(committed.index, change.dev, change.op, position.atMs, change.by ?? null, 1, null);
       } catch (error) {
         sql.addChange.run(committed.index, change.dev, change.op, position.atMs, change.by ?? null, 0, codeOf(error));
@@ -133,6 +135,43 @@ export const registryProjection: LogProjection = {
     }
   },
 };
+
+/**
+ * Issue 6 (additive): `registry_devices.public_key` became nullable for devices enrolled without a key. SQLite
+ * cannot drop a NOT NULL constraint in place, so a table created before is rebuilt once, rows unchanged, in
+ * one transaction (https://sqlite.org/lang_altertable.html, "other kinds of table schema changes").
+ */
+function allowDevicesWithoutKey(db: Database): void {
+  const publicKey = (db.prepare('PRAGMA table_info(registry_devices)').all() as { name: string; notnull: number }[]).find((c) => c.name === 'public_key');
+  if (publicKey === undefined || publicKey.notnull === 0) return;
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE registry_devices_rebuilt (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        public_key BLOB,
+        transports TEXT NOT NULL,
+        status TEXT NOT NULL,
+        subject TEXT,
+        enrolled_index INTEGER NOT NULL,
+        enrolled_at_ms INTEGER NOT NULL,
+        updated_index INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        key_since_index INTEGER NOT NULL,
+        ble_address TEXT,
+        ble_name TEXT
+      ) STRICT;
+      INSERT INTO registry_devices_rebuilt (id, kind, public_key, transports, status, subject, enrolled_index, enrolled_at_ms,
+        updated_index, updated_at_ms, key_since_index, ble_address, ble_name)
+        SELECT id, kind, public_key, transports, status, subject, enrolled_index, enrolled_at_ms, updated_index, updated_at_ms,
+          key_since_index, ble_address, ble_name FROM registry_devices;
+      DROP TABLE registry_devices;
+      ALTER TABLE registry_devices_rebuilt RENAME TO registry_devices;
+      CREATE INDEX registry_devices_subject ON registry_devices (subject);
+      CREATE INDEX registry_devices_ble_address ON registry_devices (ble_address);
+    `);
+  })();
+}
 
 function codeOf(error: unknown): string {
   return isTrialgateError(error) ? error.code : 'E_INTERNAL';

@@ -4,7 +4,8 @@ import type { DeviceRecord, DeviceStatus, DeviceTransport } from './device-recor
 export interface DeviceRow {
   readonly id: string;
   readonly kind: string;
-  readonly public_key: Uint8Array;
+  /** NULL: enrolled without a key. */
+  readonly public_key: Uint8Array | null;
   readonly transports: string;
   readonly status: string;
   readonly subject: string | null;
@@ -21,7 +22,7 @@ export function deviceFromRow(row: DeviceRow): DeviceRecord {
   return {
     id: row.id,
     kind: row.kind,
-    publicKey: new Uint8Array(row.public_key),
+    publicKey: row.public_key === null ? null : new Uint8Array(row.public_key),
     transports: row.transports.split(',').filter((t) => t !== '') as DeviceTransport[],
     status: row.status as DeviceStatus,
     subject: row.subject,

@@ -133,6 +133,90 @@ describe('registry', () => {
   });
 });
 
+describe('devices that cannot sign (enrolled without a key, issue 6)', () => {
+  it('enrols a device without a key for BLE only, logs public_key null, and lets a later rotate-key give it one', async () => {
+    const { log, registry, admin, store } = setup();
+    const committed: Uint8Array[] = [];
+    log.onCommitted((entries) => committed.push(...entries.map((e) => e.entry.original)));
+    const enrolled = await admin.enroll({ id: 'hr-strap-1', kind: 'hr-strap' }, 'cli');
+    // Without transports, a device without a key gets the one it can use.
+    expect(enrolled.record).toMatchObject({ id: 'hr-strap-1', publicKey: null, transports: ['ble'], status: 'active' });
+    expect(store.get('hr-strap-1')).toEqual(registry.get('hr-strap-1'));
+    expect(store.keyHistory('hr-strap-1')).toEqual([]);
+    const original = committed[0];
+    if (original === undefined) throw new Error('nothing committed');
+    // {"v":1,"op":"enroll","dev":"hr-strap-1","kind":"hr-strap","public_key":null,"transports":["ble"],"subject":null,"by":"cli"}
+    expect(Buffer.from(original).toString('hex')).toContain(`${Buffer.from('public_key').toString('hex')}f6`);
+    expect(decodeRegistryChange(original)).toEqual({ op: 'enroll', dev: 'hr-strap-1', kind: 'hr-strap', publicKey: null, transports: ['ble'], subject: null, by: 'cli' });
+
+    const later = key();
+    await admin.rotateKey('hr-strap-1', later);
+    await admin.setTransports('hr-strap-1', ['ble', 'mqtt']);
+    expect(registry.get('hr-strap-1')).toMatchObject({ publicKey: later, keySinceIndex: 1, transports: ['ble', 'mqtt'] });
+    expect(store.get('hr-strap-1')).toEqual(registry.get('hr-strap-1'));
+    expect(store.keyHistory('hr-strap-1')).toEqual([{ publicKey: later, sinceIndex: 1, untilIndex: null }]);
+  });
+
+  it('refuses to allow a device without a key any transport but ble, at enrolment and later', async () => {
+    const { log, admin } = setup();
+    const refused = await rejection(admin.enroll({ id: 'cuff-1', kind: 'bp-cuff', transports: ['ble', 'mqtt'] }));
+    expect(refused.code).toBe('E_REGISTRY_INVALID');
+    expect(refused.message).toMatch(/no public key.*only ble \(not mqtt\)/);
+    expect((await rejection(admin.enroll({ id: 'cuff-1', kind: 'bp-cuff', publicKey: null, transports: ['serial'] }))).code).toBe('E_REGISTRY_INVALID');
+    await admin.enroll({ id: 'cuff-1', kind: 'bp-cuff', publicKey: null, transports: ['ble'] });
+    expect((await rejection(admin.setTransports('cuff-1', ['mqtt']))).code).toBe('E_REGISTRY_TRANSITION');
+    expect(log.size()).toBe(1);
+  });
+
+  it('decodes registry entries written before keyless enrolment existed, byte for byte as before', async () => {
+    const { log, admin } = setup();
+    const publicKey = key();
+    const committed: Uint8Array[] = [];
+    log.onCommitted((entries) => committed.push(...entries.map((e) => e.entry.original)));
+    await admin.enroll({ id: 'w-1', kind: 'wearable', publicKey });
+    // The encoding of an enrolment with a key is unchanged: public_key is a bstr(32).
+    expect(Buffer.from(committed[0] ?? []).toString('hex')).toContain(`${Buffer.from('public_key').toString('hex')}5820${Buffer.from(publicKey).toString('hex')}`);
+    expect(decodeRegistryChange(committed[0] ?? new Uint8Array())).toMatchObject({ op: 'enroll', publicKey });
+  });
+
+  it('rebuilds a registry table created with public_key NOT NULL, keeping its rows, so keyless devices fit', async () => {
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE registry_devices (id TEXT PRIMARY KEY, kind TEXT NOT NULL, public_key BLOB NOT NULL, transports TEXT NOT NULL,
+      status TEXT NOT NULL, subject TEXT, enrolled_index INTEGER NOT NULL, enrolled_at_ms INTEGER NOT NULL, updated_index INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL, key_since_index INTEGER NOT NULL) STRICT`);
+    const old = key();
+    db.prepare("INSERT INTO registry_devices VALUES ('w-1', 'wearable', ?, 'mqtt', 'active', NULL, 0, 5, 0, 5, 0)").run(old);
+    registryProjection.migrate(db);
+    registryProjection.migrate(db);
+    const store = new RegistryStore(db);
+    expect(store.get('w-1')).toMatchObject({ id: 'w-1', publicKey: old, transports: ['mqtt'] });
+    const log = new MemoryGatewayLog();
+    log.onCommitted((entries) => db.transaction(() => registryProjection.apply(db, entries))());
+    const admin = new RegistryAdmin({ log, registry: new DeviceRegistry(log, store.list()), clock });
+    await admin.enroll({ id: 'ox-1', kind: 'oximeter' });
+    expect(store.get('ox-1')).toMatchObject({ publicKey: null, transports: ['ble'] });
+    expect(store.changes('ox-1').map((c) => c.applied)).toEqual([true]);
+  });
+
+  it('imports lines without a public_key (absent or null) as devices that cannot sign', async () => {
+    const { admin, registry } = setup();
+    const text = [
+      JSON.stringify({ id: 'hr-1', kind: 'hr-strap' }),
+      JSON.stringify({ id: 'ox-1', kind: 'oximeter', public_key: null, transports: ['ble'] }),
+      JSON.stringify({ id: 'w-1', kind: 'wearable', public_key: encodePublicKeyText(key()) }),
+    ].join('\n');
+    const outcome = await admin.importDevices(text, 'cli');
+    expect(outcome.enrolled.map((e) => e.id)).toEqual(['hr-1', 'ox-1', 'w-1']);
+    expect(registry.get('hr-1')).toMatchObject({ publicKey: null, transports: ['ble'] });
+    expect(registry.get('ox-1')).toMatchObject({ publicKey: null, transports: ['ble'] });
+    // Safe to re-run: the keyless lines are recognised as already enrolled.
+    expect(await admin.importDevices(text, 'cli')).toEqual({ enrolled: [], unchanged: ['hr-1', 'ox-1', 'w-1'] });
+    const refused = await rejection(admin.importDevices(JSON.stringify({ id: 'cuff-1', kind: 'bp-cuff', transports: ['mqtt'] }), 'cli'));
+    expect(refused.code).toBe('E_REGISTRY_IMPORT');
+    expect(JSON.stringify(refused.details)).toMatch(/no public key/);
+  });
+});
+
 describe('devices import', () => {
   const line = (fields: Record<string, unknown>) => JSON.stringify(fields);
 
