@@ -3,7 +3,7 @@
  * over simulated bindings (device-sim/src/ble): state change, scanning, advertisements, connect, discovery,
  * the Current Time read, subscriptions, notifications and indications, writes, disconnects and reconnects.
  */
-import { isTrialgateError } from '@trialgate/firmware-protocol';
+import { generateEd25519KeyPair, isTrialgateError } from '@trialgate/firmware-protocol';
 import {
   BleCentral,
   createNobleWithBindings,
@@ -58,9 +58,10 @@ function central(kit: TransportKit, bindings: SimBleBindings, extra: Partial<Ble
 describe('BLE central over noble with simulated peripherals', () => {
   it('logs heart rate, blood pressure and PLX values as received, with clock offsets, scanning paused while connecting', async () => {
     const kit = transportKit();
-    await kit.enroll('hr-1', 'hr-strap', ['ble'], { address: 'c0:00:00:00:00:01' });
-    await kit.enroll('bp-1', 'bp-cuff', ['ble'], { name: 'BP-CUFF-0001' });
-    await kit.enroll('ox-1', 'oximeter', ['ble'], { address: 'c0:00:00:00:00:03' });
+    // Standard health devices cannot sign: enrolled without a key.
+    await kit.enrollWithoutKey('hr-1', 'hr-strap', { address: 'c0:00:00:00:00:01' });
+    await kit.enrollWithoutKey('bp-1', 'bp-cuff', { name: 'BP-CUFF-0001' });
+    await kit.enrollWithoutKey('ox-1', 'oximeter', { address: 'c0:00:00:00:00:03' });
     const bindings = new SimBleBindings({ advertisingIntervalMs: 20 });
     const strap = new HeartRateStrap({ address: 'C0:00:00:00:00:01', localName: 'HRM', clock: systemClock, clockOffsetMs: 90_000 });
     const cuff = new BloodPressureCuff({ address: 'd0:00:00:00:00:02', localName: 'BP-CUFF-0001', clock: systemClock, clockOffsetMs: -3_600_000 });
@@ -109,7 +110,7 @@ describe('BLE central over noble with simulated peripherals', () => {
 
   it('quarantines a value that does not decode, reconnects after a drop with backoff, and survives a connect timeout', async () => {
     const kit = transportKit();
-    await kit.enroll('hr-2', 'hr-strap', ['ble'], { address: 'c0:00:00:00:00:04' });
+    await kit.enrollWithoutKey('hr-2', 'hr-strap', { address: 'c0:00:00:00:00:04' });
     const bindings = new SimBleBindings({ advertisingIntervalMs: 20 });
     const strap = new HeartRateStrap({ address: 'c0:00:00:00:00:04', localName: 'HRM', clock: systemClock, withoutCurrentTime: true });
     strap.connectionPolicy = 'ignore';
@@ -162,6 +163,33 @@ describe('BLE central over noble with simulated peripherals', () => {
     await waitFor(() => device.protocol.pendingCount === 0, 8000, 'the resent message acknowledged');
     const signed = kit.entries().filter((e) => e.contentType === 'cose-sign1');
     expect(signed.map((e) => [e.deviceId, e.transport])).toStrictEqual(Array(4).fill(['disp-b1', 'ble']));
+    device.stop();
+  });
+
+  it('refuses signed messages on the message service from a device enrolled without a key (E_DEVICE_NO_KEY), logging none', async () => {
+    const kit = transportKit();
+    await kit.enrollWithoutKey('disp-nokey', 'pill_dispenser', { address: 'e0:00:00:00:00:02' });
+    // It signs with some key, but the registry holds none to check it against.
+    const identity = { id: 'disp-nokey', secretKey: generateEd25519KeyPair().secretKey };
+    const bindings = new SimBleBindings({ advertisingIntervalMs: 20 });
+    const device = new SigningBleDevice({
+      address: 'e0:00:00:00:00:02',
+      localName: 'DISP',
+      identity,
+      store: new MemoryDeviceStore(),
+      gatewayKey: kit.gatewayKey,
+      clock: systemClock,
+      logger: silentLogger(),
+      ackTimeoutMs: 400,
+    });
+    bindings.add(device);
+    const c = central(kit, bindings);
+    await c.start();
+    await waitFor(() => c.connected.includes('disp-nokey'), 5000, 'the connection');
+    await device.record({ t: Date.now(), type: 'device_status', data: { battery_pct: 90 } });
+    await waitFor(() => (kit.log.countQuarantineByReason()['E_DEVICE_NO_KEY'] ?? 0) >= 1, 5000, 'the refusal in quarantine');
+    expect(kit.log.listQuarantine({ reason: 'E_DEVICE_NO_KEY' })[0]).toMatchObject({ transport: 'ble', claimedDeviceId: 'disp-nokey' });
+    expect(kit.entries().filter((e) => e.contentType === 'cose-sign1')).toStrictEqual([]);
     device.stop();
   });
 

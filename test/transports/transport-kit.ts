@@ -41,6 +41,8 @@ export interface TransportKit {
   /** The gateway key as a device is provisioned with it. */
   readonly gatewayKey: GatewayKey;
   enroll(id: string, kind: string, transports: readonly DeviceTransport[], ble?: { address?: string; name?: string }): Promise<{ id: string; secretKey: Uint8Array; publicKey: Uint8Array }>;
+  /** A standard BLE health device, which cannot sign: enrolled without a key, for BLE only (issue 6). */
+  enrollWithoutKey(id: string, kind: string, ble: { address?: string; name?: string }): Promise<void>;
   entries(): (LogEntry & { index: number })[];
 }
 
@@ -71,6 +73,10 @@ export function transportKit(): TransportKit {
       await admin.enroll({ id, kind, publicKey: device.publicKey, transports });
       if (ble !== undefined) await admin.setBle(id, ble.address ?? null, ble.name ?? null);
       return { id, secretKey: device.secretKey, publicKey: device.publicKey };
+    },
+    enrollWithoutKey: async (id, kind, ble) => {
+      await admin.enroll({ id, kind, transports: ['ble'] });
+      await admin.setBle(id, ble.address ?? null, ble.name ?? null);
     },
     entries: () => Array.from({ length: log.size() }, (_, index) => ({ ...decodeLogEntry(log.readEntry(index)), index })),
   };
