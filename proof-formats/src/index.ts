@@ -49,6 +49,8 @@ export { openCheckpoint, signCheckpoint, type OpenedCheckpoint } from './checkpo
 
 export type { AnchorCheck, AnchorClaim, AnchorFailureCode, AnchorVerifier } from './anchor/anchor-verifier.js';
 export { createRpcAnchorVerifier, type RpcAnchorVerifierOptions } from './anchor/rpc-anchor-verifier.js';
+// The local development chain's binary, for the test helpers, `trialgate demo` and the benchmarks.
+export { findAnvilBinary, findOnPath } from './anchor/anvil-binary.js';
 
 export {
   BUNDLE_FORMAT,

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findOnPath } from './anvil-binary.js';
+import { findOnPath } from '@trialgate/proof-formats';
 import { ManagedProcess } from './managed-process.js';
 import { stopLeftovers } from './process-table.js';
 import { pingRedis, systemRedisPorts } from './redis-endpoint.js';

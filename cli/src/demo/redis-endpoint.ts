@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { findOnPath } from './anvil-binary.js';
+import { findOnPath } from '@trialgate/proof-formats';
 import { DemoError } from './demo-error.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';

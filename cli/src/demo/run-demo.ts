@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createFleet, saveFleet, type Fleet } from '@trialgate/device-sim';
-import { findAnvilBinary } from './anvil-binary.js';
+import { findAnvilBinary } from '@trialgate/proof-formats';
 import { DemoError, isDemoError } from './demo-error.js';
 import { demoLayout, logFile, prepareOutDir, type DemoLayout } from './demo-layout.js';
 import type { DemoOptions } from './demo-options.js';

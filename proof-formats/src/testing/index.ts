@@ -17,4 +17,4 @@ export {
   CT_LEAVES_HEX,
   CT_ROOTS_HEX,
 } from './ct-known-answers.js';
-export { startLocalAnvil, type LocalAnvil, type StartLocalAnvilOptions } from './anvil-process.js';
+export { startLocalAnvil, type LocalAnvil, type LocalAnvilAccount, type StartLocalAnvilOptions } from './anvil-process.js';

@@ -1,13 +1,15 @@
 /**
- * Where anvil is: the platform binary that the npm package @foundry-rs/anvil installs (a dev dependency of
- * the repository), spawned directly rather than through the package's node wrapper, so that stopping the
- * child stops the chain. (The test helpers in anchor-service/testing resolve it the same way; production code
- * does not import test modules.)
+ * Where anvil, the local EVM chain, is: the platform binary that the npm package @foundry-rs/anvil installs (a
+ * dev dependency of the repository), else the first `anvil` on PATH (a container image links it there). The
+ * binary is spawned directly rather than through the package's node wrapper, so that stopping the child stops
+ * the chain. One lookup for the test helpers (proof-formats/testing, anchor-service/testing), `trialgate demo`
+ * and the benchmarks; proof-formats is the lowest package that needs it.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+/** The anvil binary to spawn, or null when neither the npm package nor PATH has one. */
 export function findAnvilBinary(): string | null {
   const require = createRequire(import.meta.url);
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
@@ -22,7 +24,7 @@ export function findAnvilBinary(): string | null {
   return findOnPath('anvil');
 }
 
-/** The first executable file `name` on PATH, or null. */
+/** The first file `name` in the directories of `pathVariable` (PATH by default), or null. */
 export function findOnPath(name: string, pathVariable = process.env['PATH'] ?? ''): string | null {
   for (const dir of pathVariable.split(path.delimiter)) {
     if (dir === '') continue;
