@@ -1,9 +1,8 @@
 /**
  * `AdminOperations` sent to a running gateway's admin routes, over its local admin socket (admin-socket.ts).
- * Errors come back as the gateway raised them: a TrialgateError with the same code, message and details.
+ * Errors come back as the gateway raised them: a TrialgateError with the same code, message and details
+ * (admin-socket-request.ts).
  */
-import { request as httpRequest } from 'node:http';
-import { TrialgateError } from '@trialgate/firmware-protocol';
 import type { ImportDevicesOutcome } from '../registry/registry-admin.js';
 import type {
   AdminOperations,
@@ -16,41 +15,10 @@ import type {
   ListQuarantineRequest,
   QuarantineView,
 } from './admin-operations.js';
+import { adminSocketRequest } from './admin-socket-request.js';
 
 export function createAdminClient(socketPath: string): AdminOperations {
-  const call = <T>(method: string, route: string, body?: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const request = httpRequest(
-        {
-          socketPath,
-          method,
-          path: route,
-          headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            } catch {
-              reject(new TrialgateError('E_ADMIN_RESPONSE', `the gateway answered ${response.statusCode ?? '?'} without JSON`));
-              return;
-            }
-            if ((response.statusCode ?? 500) >= 400) {
-              const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }).error ?? {};
-              reject(new TrialgateError(error.code ?? 'E_ADMIN_RESPONSE', error.message ?? 'the gateway refused the request', { details: error.details ?? {} }));
-              return;
-            }
-            resolve(parsed as T);
-          });
-          response.on('error', reject);
-        },
-      );
-      request.on('error', (cause) => reject(new TrialgateError('E_ADMIN_UNREACHABLE', `cannot reach the running gateway's admin socket ${socketPath}`, { cause })));
-      request.end(body);
-    });
+  const call = adminSocketRequest(socketPath);
   const query = (params: Record<string, string | number | boolean | undefined>): string => {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== false) search.set(key, value === true ? '1' : String(value));
