@@ -1,0 +1,71 @@
+/**
+ * The simulator's device memory (`DeviceStore` port of @trialgate/device-sim) with a ledger beside it: every
+ * message a simulated device stored (its bytes' SHA-256) and every PUBACK it got, as they happen. A scenario
+ * can then ask, at any instant (for instance right after a kill -9), which messages the gateway had
+ * acknowledged: each of those must be in the log exactly once, byte for byte (spec section 3).
+ */
+import { createHash } from 'node:crypto';
+import { MemoryDeviceStore, type DeviceResumeState, type DeviceStore, type OutboxMessage } from '@trialgate/device-sim';
+
+export interface LedgerMessage {
+  readonly device: string;
+  readonly seq: number;
+  /** Hex SHA-256 of the COSE_Sign1 bytes: the log entry's `original`. */
+  readonly sha256: string;
+}
+
+export class AckLedgerStore implements DeviceStore {
+  readonly #inner = new MemoryDeviceStore();
+  readonly #stored = new Map<string, LedgerMessage>();
+  readonly #acked = new Set<string>();
+
+  resume(deviceId: string): DeviceResumeState {
+    return this.#inner.resume(deviceId);
+  }
+
+  async put(messages: readonly OutboxMessage[]): Promise<void> {
+    for (const message of messages) {
+      this.#stored.set(ledgerKey(message.deviceId, message.seq), {
+        device: message.deviceId,
+        seq: message.seq,
+        sha256: createHash('sha256').update(message.bytes).digest('hex'),
+      });
+    }
+    await this.#inner.put(messages);
+  }
+
+  reserve(deviceId: string, seq: number): Promise<void> {
+    return this.#inner.reserve(deviceId, seq);
+  }
+
+  ack(deviceId: string, seq: number): void {
+    this.#acked.add(ledgerKey(deviceId, seq));
+    this.#inner.ack(deviceId, seq);
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  /** Messages acknowledged so far (a copy: later acknowledgements do not change it). */
+  acknowledged(): LedgerMessage[] {
+    const out: LedgerMessage[] = [];
+    for (const key of this.#acked) {
+      const message = this.#stored.get(key);
+      if (message !== undefined) out.push(message);
+    }
+    return out;
+  }
+
+  get storedCount(): number {
+    return this.#stored.size;
+  }
+
+  get acknowledgedCount(): number {
+    return this.#acked.size;
+  }
+}
+
+export function ledgerKey(device: string, seq: number): string {
+  return `${device}/${seq}`;
+}
