@@ -51,6 +51,8 @@ export type { AnchorCheck, AnchorClaim, AnchorFailureCode, AnchorVerifier } from
 export { createRpcAnchorVerifier, type RpcAnchorVerifierOptions } from './anchor/rpc-anchor-verifier.js';
 // The local development chain's binary, for the test helpers, `trialgate demo` and the benchmarks.
 export { findAnvilBinary, findOnPath } from './anchor/anvil-binary.js';
+// Clean-up of a private queue prefix on a shared Redis (tests, the demo); the client is passed in.
+export { deleteKeysUnderPrefix, type RedisKeyScanner } from './anchor/delete-prefixed-keys.js';
 
 export {
   BUNDLE_FORMAT,

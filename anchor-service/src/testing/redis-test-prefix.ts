@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysUnderPrefix } from '@trialgate/proof-formats';
 
 export const SHARED_REDIS_URL = process.env['TRIALGATE_TEST_REDIS'] ?? 'redis://127.0.0.1:6379';
 
@@ -14,16 +15,9 @@ export function uniqueTestPrefix(label: string): string {
 export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   await redis.connect();
-  let deleted = 0;
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    return await deleteKeysUnderPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { findOnPath } from '@trialgate/proof-formats';
+import { deleteKeysUnderPrefix, findOnPath } from '@trialgate/proof-formats';
 import { DemoError } from './demo-error.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
@@ -105,19 +105,12 @@ export async function pingRedis(url: string): Promise<boolean> {
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
-  let deleted = 0;
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    return await deleteKeysUnderPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }
 
 /** A URL as it may be shown: without its password. */

@@ -16,6 +16,7 @@ import {
   anchorResultsQueueName,
   checkpointDigestHex,
   checkpointJobId,
+  deleteKeysUnderPrefix,
   signCheckpoint,
 } from '@trialgate/proof-formats';
 import { loadOrCreateGatewayKey } from '../keys/gateway-key.js';
@@ -33,13 +34,11 @@ afterEach(async () => {
 
 async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+  try {
+    await deleteKeysUnderPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function handOff(store: LogStore, origin: string, redisUrl: string, prefix: string): AnchoringHandOff {
