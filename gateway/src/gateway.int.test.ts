@@ -9,7 +9,8 @@ import { createConnectToken, decodeDeviceMessage } from '@trialgate/firmware-pro
 import { decodeLogEntry, openCheckpoint, createNoteVerifier, parseVerifierKey } from '@trialgate/proof-formats';
 import { Queue } from 'bullmq';
 import mqtt from 'mqtt';
-import { CHECKPOINT_QUEUE_NAME } from '@trialgate/proof-formats';
+import { CHECKPOINT_QUEUE_NAME, deleteKeysUnderPrefix } from '@trialgate/proof-formats';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveGatewayConfig } from './config/resolve-gateway-config.js';
 import { openNotice } from './downlink/notice.js';
@@ -153,6 +154,14 @@ describe('startGateway', () => {
       running.splice(running.indexOf(gateway), 1);
       await queue.obliterate({ force: true });
       await queue.close();
+      // The gateway's own results queue lives under the prefix too: remove every key of ours.
+      const redis = new Redis('redis://127.0.0.1:6379');
+      try {
+        await deleteKeysUnderPrefix(redis, prefix);
+        expect(await redis.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 1000)).toEqual(['0', []]);
+      } finally {
+        redis.disconnect();
+      }
     }
   });
 
