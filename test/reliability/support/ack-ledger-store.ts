@@ -17,6 +17,7 @@ export interface LedgerMessage {
 export class AckLedgerStore implements DeviceStore {
   readonly #inner = new MemoryDeviceStore();
   readonly #stored = new Map<string, LedgerMessage>();
+  readonly #bytes = new Map<string, Uint8Array>();
   readonly #acked = new Set<string>();
 
   resume(deviceId: string): DeviceResumeState {
@@ -25,6 +26,7 @@ export class AckLedgerStore implements DeviceStore {
 
   async put(messages: readonly OutboxMessage[]): Promise<void> {
     for (const message of messages) {
+      this.#bytes.set(ledgerKey(message.deviceId, message.seq), message.bytes);
       this.#stored.set(ledgerKey(message.deviceId, message.seq), {
         device: message.deviceId,
         seq: message.seq,
@@ -53,6 +55,16 @@ export class AckLedgerStore implements DeviceStore {
     for (const key of this.#acked) {
       const message = this.#stored.get(key);
       if (message !== undefined) out.push(message);
+    }
+    return out;
+  }
+
+  /** Messages stored and not (yet) acknowledged, with their bytes. */
+  unacknowledged(): (LedgerMessage & { readonly bytes: Uint8Array })[] {
+    const out: (LedgerMessage & { readonly bytes: Uint8Array })[] = [];
+    for (const [key, message] of this.#stored) {
+      const bytes = this.#bytes.get(key);
+      if (!this.#acked.has(key) && bytes !== undefined) out.push({ ...message, bytes });
     }
     return out;
   }
