@@ -5,6 +5,7 @@ import { isProtocolError, type ProtocolErrorCode } from '../errors/protocol-erro
 import { CborTag, type CborValue } from './cbor-value.js';
 import { decodeCborStrict } from './decode-cbor-strict.js';
 import { encodeCbor, type CborEncodable } from './encode-cbor.js';
+import { referenceDecodeCborStrict } from './testing/reference-decode-cbor-strict.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s/g, ''), 'hex'));
 
@@ -257,6 +258,90 @@ describe('decodeCborStrict: properties', () => {
           expect(code === 'none' || code.startsWith('E_CBOR_')).toBe(true);
         },
       ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+/** What a decode did: the value, or the error's code, message and details (all must match the reference). */
+function outcomeOf(decode: () => CborValue): unknown {
+  try {
+    return { value: decode() };
+  } catch (error) {
+    if (isProtocolError(error)) return { code: error.code, message: error.message, details: error.details };
+    return { thrown: String(error) };
+  }
+}
+
+/** A head with a random (often not preferred) argument width, as any encoder may legally write. */
+function anyHead(major: number, argument: number | bigint, width: number): number[] {
+  const big = BigInt(argument);
+  const top = major << 5;
+  if (width === 0 && big < 24n) return [top | Number(big)];
+  if (width <= 1 && big < 0x100n) return [top | 24, Number(big)];
+  if (width <= 2 && big < 0x10000n) return [top | 25, Number(big >> 8n), Number(big & 0xffn)];
+  if (width <= 3 && big < 0x100000000n) return [top | 26, ...[24n, 16n, 8n, 0n].map((s) => Number((big >> s) & 0xffn))];
+  return [top | 27, ...[56n, 48n, 40n, 32n, 24n, 16n, 8n, 0n].map((s) => Number((big >> s) & 0xffn))];
+}
+
+/** CBOR-like byte sequences built item by item: mostly well-formed, with every head width and odd corners. */
+const cborishBytes: fc.Arbitrary<number[]> = fc.letrec<{ item: number[] }>((tie) => ({
+  item: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.tuple(fc.integer({ min: 0, max: 1 }), fc.oneof(fc.nat(30), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })), fc.nat(4)).map(([major, n, w]) => anyHead(major, n, w)),
+    fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.nat(4)).map(([b, w]) => [...anyHead(2, b.length, w), ...b]),
+    fc.tuple(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => [...Buffer.from(s)]), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 8 })), fc.nat(4)).map(([b, w]) => [...anyHead(3, b.length, w), ...b]),
+    fc.tuple(fc.array(tie('item'), { maxLength: 4 }), fc.nat(4)).map(([items, w]) => [...anyHead(4, items.length, w), ...items.flat()]),
+    fc.tuple(fc.array(fc.tuple(tie('item'), tie('item')), { maxLength: 4 }), fc.nat(4)).map(([pairs, w]) => [...anyHead(5, pairs.length, w), ...pairs.flat(2)]),
+    fc.tuple(fc.oneof(fc.nat(40), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })), tie('item'), fc.nat(4)).map(([tag, item, w]) => [...anyHead(6, tag, w), ...item]),
+    fc.oneof(
+      fc.integer({ min: 0, max: 31 }).map((info) => [0xe0 | info]),
+      fc.integer({ min: 0, max: 255 }).map((v) => [0xf8, v]),
+      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([a, b]) => [0xf9, a, b]),
+      fc.double().map((d) => [0xfa, ...Buffer.from(new Float32Array([d]).buffer).reverse()]),
+      fc.double().map((d) => [0xfb, ...Buffer.from(new Float64Array([d]).buffer).reverse()]),
+    ),
+    fc.constantFrom(0x1c, 0x3d, 0x5f, 0x7f, 0x9f, 0xbf, 0xdf, 0xff, 0x1f, 0x3f).map((byte) => [byte]),
+  ),
+})).item;
+
+const decodeOptions = fc.record(
+  { maxBytes: fc.oneof(fc.constant(1 << 20), fc.nat(64)), maxDepth: fc.integer({ min: 0, max: 20 }), preserveFloats: fc.boolean() },
+  { requiredKeys: [] },
+);
+
+describe('decodeCborStrict: the optimized decoder behaves exactly as the reference implementation', () => {
+  it('on CBOR-like items with every head width (values, error codes, messages and details)', () => {
+    fc.assert(
+      fc.property(cborishBytes, fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 2 }), decodeOptions, (item, tail, options) => {
+        const bytes = Uint8Array.from([...item, ...tail]);
+        expect(outcomeOf(() => decodeCborStrict(bytes, options))).toStrictEqual(outcomeOf(() => referenceDecodeCborStrict(bytes, options)));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('on arbitrary bytes, and on Buffers and views into larger buffers', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(8), decodeOptions, (raw, pad, options) => {
+        const padded = Buffer.alloc(raw.length + 2 * pad, 0xa5);
+        padded.set(raw, pad);
+        for (const bytes of [raw, padded.subarray(pad, pad + raw.length)]) {
+          expect(outcomeOf(() => decodeCborStrict(bytes, options))).toStrictEqual(outcomeOf(() => referenceDecodeCborStrict(bytes, options)));
+        }
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('on mutated encodings of arbitrary values', () => {
+    fc.assert(
+      fc.property(cborValue, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), (value, mutations) => {
+        const bytes = encodeCbor(value);
+        for (const [position, byte] of mutations) if (bytes.length > 0) bytes[position % bytes.length] = byte;
+        const options = { maxBytes: 1 << 20, maxDepth: 64, preserveFloats: mutations.length % 2 === 0 };
+        expect(outcomeOf(() => decodeCborStrict(bytes, options))).toStrictEqual(outcomeOf(() => referenceDecodeCborStrict(bytes, options)));
+      }),
       { numRuns: 2000 },
     );
   });

@@ -20,10 +20,14 @@ export interface DecodeCborStrictOptions {
   readonly preserveFloats?: boolean;
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const MAJOR_NAMES = ['unsigned integer', 'negative integer', 'byte string', 'text string', 'array', 'map', 'tag', 'simple/float'];
+
+/** Text strings up to this many bytes that are pure ASCII are built without TextDecoder (its call costs more). */
+const SHORT_ASCII_TEXT = 24;
+/** Byte strings up to this many bytes are copied byte by byte (no intermediate view). */
+const SHORT_BYTES = 32;
 
 /**
  * Decodes exactly one well-formed, valid CBOR data item (RFC 8949) that fills `bytes` completely.
@@ -40,6 +44,12 @@ const MAJOR_NAMES = ['unsigned integer', 'negative integer', 'byte string', 'tex
  * Accepted on purpose: non-preferred ("not shortest") integer and length encodings and any float width, since
  * they are well-formed and valid CBOR (section 4.1 makes preferred serialization a recommendation) and
  * the original bytes are kept as received, so nothing is ever re-encoded. Tags are not interpreted.
+ *
+ * Performance (this decoder runs for every device message, on the gateway's check workers): the head of
+ * each item is kept in fields of the reader rather than in an object per item, integers below 2^53 never
+ * go through BigInt, short ASCII text and short byte strings skip TextDecoder and intermediate views. Its
+ * behaviour (values, error codes, messages, details) is pinned to the first, straightforward
+ * implementation (testing/reference-decode-cbor-strict.ts) by a differential property test.
  */
 export function decodeCborStrict(bytes: Uint8Array, options: DecodeCborStrictOptions = {}): CborValue {
   if (!(bytes instanceof Uint8Array)) {
@@ -64,61 +74,97 @@ export function decodeCborStrict(bytes: Uint8Array, options: DecodeCborStrictOpt
   return value;
 }
 
-/** Head of a data item (RFC 8949 section 3): major type and argument. */
-interface Head {
-  readonly start: number;
-  readonly major: number;
-  readonly info: number;
-  readonly argument: number | bigint;
-}
-
 class StrictReader {
   offset = 0;
-  private readonly view: DataView;
+  // The head (RFC 8949 section 3) of the item just read by `head()`: where it starts, major type, additional
+  // information, and its argument (`bigArgument` instead when it is beyond 2^53 - 1).
+  private start = 0;
+  private major = 0;
+  private info = 0;
+  private argument = 0;
+  private bigArgument: bigint | null = null;
+  private view: DataView | null = null;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
     private readonly preserveFloats: boolean,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  ) {}
 
   item(depth: number): CborValue {
-    const head = this.head();
-    switch (head.major) {
+    this.head();
+    switch (this.major) {
       case 0:
-        return head.argument;
+        return this.bigArgument ?? this.argument;
       case 1:
-        return negative(head.argument);
+        return negative(this.bigArgument ?? this.argument);
       case 2:
-        // A copy in a plain Uint8Array: never a view that changes when the caller reuses its buffer.
-        return new Uint8Array(this.take(this.length(head), head));
+        return this.byteString();
       case 3:
-        return this.text(head);
+        return this.text();
       case 4:
-        return this.array(head, depth);
+        return this.array(depth);
       case 5:
-        return this.map(head, depth);
-      case 6:
-        this.enter(depth, head);
-        return new CborTag(head.argument, this.item(depth + 1));
+        return this.map(depth);
+      case 6: {
+        this.enter(depth);
+        const tag = this.bigArgument ?? this.argument;
+        return new CborTag(tag, this.item(depth + 1));
+      }
       default:
-        return this.simple(head);
+        return this.simple();
     }
   }
 
-  private head(): Head {
+  private head(): void {
+    const bytes = this.bytes;
     const start = this.offset;
-    const initial = this.byte(start, 'a data item');
+    const initial = bytes[start];
+    if (initial === undefined) this.truncated(start, 'a data item');
     const major = initial >> 5;
     const info = initial & 0x1f;
+    this.start = start;
+    this.major = major;
+    this.info = info;
+    this.bigArgument = null;
     this.offset = start + 1;
-    if (info < 24) return { start, major, info, argument: info };
-    if (info === 24) return { start, major, info, argument: this.uint(1, start) };
-    if (info === 25) return { start, major, info, argument: this.uint(2, start) };
-    if (info === 26) return { start, major, info, argument: this.uint(4, start) };
-    if (info === 27) return { start, major, info, argument: this.uint(8, start) };
+    if (info < 24) {
+      this.argument = info;
+      return;
+    }
+    const at = start + 1;
+    if (info === 24) {
+      this.need(1, start, 'the 1-byte argument of the item');
+      this.argument = bytes[at] ?? 0;
+      this.offset = at + 1;
+      return;
+    }
+    if (info === 25) {
+      this.need(2, start, 'the 2-byte argument of the item');
+      this.argument = ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+      this.offset = at + 2;
+      return;
+    }
+    if (info === 26) {
+      this.need(4, start, 'the 4-byte argument of the item');
+      this.argument = uint32(bytes, at);
+      this.offset = at + 4;
+      return;
+    }
+    if (info === 27) {
+      this.need(8, start, 'the 8-byte argument of the item');
+      this.offset = at + 8;
+      // A float64's bits are read as a float by `simple()`; only integers and lengths need the value.
+      if (major === 7) return;
+      const high = uint32(bytes, at);
+      if (high <= 0x1fffff) {
+        // Below 2^53: exact as a number.
+        this.argument = high * 0x1_0000_0000 + uint32(bytes, at + 4);
+      } else {
+        this.bigArgument = this.dataView().getBigUint64(at);
+      }
+      return;
+    }
     if (info === 31) {
       if (major === 7) {
         throw new ProtocolError('E_CBOR_UNEXPECTED_BREAK', `unexpected break code (0xff) at offset ${start}`, {
@@ -141,68 +187,82 @@ class StrictReader {
     );
   }
 
-  private uint(size: 1 | 2 | 4 | 8, start: number): number | bigint {
-    this.need(size, start, `the ${size}-byte argument of the item`);
-    const at = this.offset;
-    this.offset += size;
-    switch (size) {
-      case 1:
-        return this.view.getUint8(at);
-      case 2:
-        return this.view.getUint16(at);
-      case 4:
-        return this.view.getUint32(at);
-      default: {
-        const big = this.view.getBigUint64(at);
-        return big <= MAX_SAFE ? Number(big) : big;
-      }
+  private dataView(): DataView {
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.view;
+  }
+
+  /** The argument of the current head as a length; a length beyond 2^53 cannot be satisfied by any input. */
+  private length(): number {
+    if (this.bigArgument !== null) this.truncated(this.start, 'the length (beyond 2^53) of the item');
+    return this.argument;
+  }
+
+  private byteString(): Uint8Array {
+    const length = this.length();
+    this.need(length, this.start, `the ${length} byte(s) announced by the item`);
+    const from = this.offset;
+    this.offset = from + length;
+    // A copy in a plain Uint8Array: never a view that changes when the caller reuses its buffer.
+    const out = new Uint8Array(length);
+    if (length <= SHORT_BYTES) {
+      for (let i = 0; i < length; i += 1) out[i] = this.bytes[from + i] ?? 0;
+    } else {
+      out.set(this.bytes.subarray(from, from + length));
     }
-  }
-
-  private length(head: Head): number {
-    if (typeof head.argument === 'bigint') this.truncated(head.start, 'the length (beyond 2^53) of the item');
-    return head.argument;
-  }
-
-  private take(length: number, head: Head): Uint8Array {
-    this.need(length, head.start, `the ${length} byte(s) announced by the item`);
-    const out = this.bytes.subarray(this.offset, this.offset + length);
-    this.offset += length;
     return out;
   }
 
-  private text(head: Head): string {
-    const raw = this.take(this.length(head), head);
+  private text(): string {
+    const start = this.start;
+    const length = this.length();
+    this.need(length, start, `the ${length} byte(s) announced by the item`);
+    const bytes = this.bytes;
+    const from = this.offset;
+    const end = from + length;
+    this.offset = end;
+    if (length <= SHORT_ASCII_TEXT) {
+      let text = '';
+      let i = from;
+      for (; i < end; i += 1) {
+        const byte = bytes[i] ?? 0;
+        if (byte >= 0x80) break;
+        text += String.fromCharCode(byte);
+      }
+      if (i === end) return text;
+    }
     try {
-      return utf8.decode(raw);
+      return utf8.decode(bytes.subarray(from, end));
     } catch (cause) {
-      throw new ProtocolError('E_CBOR_INVALID_UTF8', `text string at offset ${head.start} is not valid UTF-8`, {
-        details: { offset: head.start },
+      throw new ProtocolError('E_CBOR_INVALID_UTF8', `text string at offset ${start} is not valid UTF-8`, {
+        details: { offset: start },
         cause,
       });
     }
   }
 
-  private array(head: Head, depth: number): CborValue[] {
-    const count = this.length(head);
+  private array(depth: number): CborValue[] {
+    const count = this.length();
     // Each element takes at least one byte: fail before allocating for a length the input cannot hold.
-    this.need(count, head.start, `the ${count} element(s) announced by the array`);
-    this.enter(depth, head);
+    this.need(count, this.start, `the ${count} element(s) announced by the array`);
+    this.enter(depth);
     const out: CborValue[] = [];
     for (let i = 0; i < count; i += 1) out.push(this.item(depth + 1));
     return out;
   }
 
-  private map(head: Head, depth: number): Map<CborMapKey, CborValue> {
-    const count = this.length(head);
-    this.need(count * 2, head.start, `the ${count} entries announced by the map`);
-    this.enter(depth, head);
+  private map(depth: number): Map<CborMapKey, CborValue> {
+    const count = this.length();
+    this.need(count * 2, this.start, `the ${count} entries announced by the map`);
+    this.enter(depth);
     const out = new Map<CborMapKey, CborValue>();
     for (let i = 0; i < count; i += 1) {
       const keyOffset = this.offset;
       // Keys are integers (COSE labels) or text (payload fields); judged by major type before decoding, so a
       // float 1.0 can never pose as the integer key 1.
-      const keyMajor = this.byte(keyOffset, 'a map key') >> 5;
+      const keyByte = this.bytes[keyOffset];
+      if (keyByte === undefined) this.truncated(keyOffset, 'a map key');
+      const keyMajor = keyByte >> 5;
       if (keyMajor !== 0 && keyMajor !== 1 && keyMajor !== 3) {
         throw new ProtocolError(
           'E_CBOR_MAP_KEY_TYPE',
@@ -225,27 +285,27 @@ class StrictReader {
     return out;
   }
 
-  private simple(head: Head): CborValue {
-    const { info, start } = head;
+  private simple(): CborValue {
+    const { info, start } = this;
     if (info === 20) return false;
     if (info === 21) return true;
     if (info === 22) return null;
     if (info === 23) return undefined;
-    if (info === 25) return this.float(halfToNumber(head.argument as number));
-    if (info === 26) return this.float(this.view.getFloat32(start + 1));
-    if (info === 27) return this.float(this.view.getFloat64(start + 1));
-    if (info === 24 && (head.argument as number) < 32) {
+    if (info === 25) return this.float(halfToNumber(this.argument));
+    if (info === 26) return this.float(this.dataView().getFloat32(start + 1));
+    if (info === 27) return this.float(this.dataView().getFloat64(start + 1));
+    if (info === 24 && this.argument < 32) {
       // RFC 8949 section 3.3: a two-byte simple value below 32 is not well-formed.
       throw new ProtocolError(
         'E_CBOR_INVALID_SIMPLE',
-        `simple value ${String(head.argument)} in two-byte form at offset ${start} is not well-formed`,
-        { details: { offset: start, simple: head.argument } },
+        `simple value ${String(this.argument)} in two-byte form at offset ${start} is not well-formed`,
+        { details: { offset: start, simple: this.argument } },
       );
     }
     throw new ProtocolError(
       'E_CBOR_INVALID_SIMPLE',
-      `unassigned simple value ${String(head.argument)} at offset ${start}`,
-      { details: { offset: start, simple: head.argument } },
+      `unassigned simple value ${String(this.argument)} at offset ${start}`,
+      { details: { offset: start, simple: this.argument } },
     );
   }
 
@@ -253,20 +313,14 @@ class StrictReader {
     return this.preserveFloats ? new CborFloat(value) : value;
   }
 
-  private enter(depth: number, head: Head): void {
+  private enter(depth: number): void {
     if (depth >= this.maxDepth) {
       throw new ProtocolError(
         'E_CBOR_TOO_DEEP',
-        `nesting deeper than ${this.maxDepth} levels at offset ${head.start}`,
-        { details: { offset: head.start, maxDepth: this.maxDepth } },
+        `nesting deeper than ${this.maxDepth} levels at offset ${this.start}`,
+        { details: { offset: this.start, maxDepth: this.maxDepth } },
       );
     }
-  }
-
-  private byte(at: number, what: string): number {
-    const value = this.bytes[at];
-    if (value === undefined) this.truncated(at, what);
-    return value;
   }
 
   private need(count: number, start: number, what: string): void {
@@ -280,6 +334,10 @@ class StrictReader {
       { details: { offset: start, length: this.bytes.length } },
     );
   }
+}
+
+function uint32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] ?? 0) * 0x100_0000 + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
 }
 
 function negative(argument: number | bigint): number | bigint {
