@@ -10,21 +10,11 @@ import { decodeCoseSign1 } from './decode-cose-sign1.js';
 import { encodeCoseSign1 } from './encode-cose-sign1.js';
 import { signCoseSign1 } from './sign-cose-sign1.js';
 import { assertCoseSign1Signature, verifyCoseSign1 } from './verify-cose-sign1.js';
+import { protocolErrorCodeOf } from '../testing/protocol-error-code-of.js';
+import { hex, toHex } from '../testing/hex.js';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s/g, ''), 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const seed = hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
 const publicKey = ed25519PublicKey(seed);
-
-function codeOf(fn: () => unknown): ProtocolErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    if (isProtocolError(error)) return error.code;
-    throw error;
-  }
-}
 
 describe('COSE_Sign1 layout (RFC 9052 section 4.2 and 4.4, spec section 2)', () => {
   it('builds the Sig_structure ["Signature1", h\'a10127\', h\'\', payload] byte for byte', () => {
@@ -49,7 +39,7 @@ describe('COSE_Sign1 layout (RFC 9052 section 4.2 and 4.4, spec section 2)', () 
       expect(verifyCoseSign1(cose, verifier)).toBe(true);
       const tampered = { ...cose, payloadBytes: encodeCbor({ v: 2 }) };
       expect(verifyCoseSign1(tampered, verifier)).toBe(false);
-      expect(codeOf(() => assertCoseSign1Signature(tampered, verifier))).toBe('E_COSE_SIGNATURE');
+      expect(protocolErrorCodeOf(() => assertCoseSign1Signature(tampered, verifier))).toBe('E_COSE_SIGNATURE');
     }
   });
 
@@ -88,14 +78,14 @@ describe('decodeCoseSign1: structural errors', () => {
   ];
   for (const [name, bytes, code] of cases) {
     it(`rejects ${name} with ${code}`, () => {
-      expect(codeOf(() => decodeCoseSign1(bytes))).toBe(code);
+      expect(protocolErrorCodeOf(() => decodeCoseSign1(bytes))).toBe(code);
     });
   }
 
   it('applies the 4 KiB default limit and a configurable one', () => {
     const payload = new Uint8Array(4100);
     const bytes = encodeCoseSign1({ kid: 'dev', payloadBytes: payload, signature: sig });
-    expect(codeOf(() => decodeCoseSign1(bytes))).toBe('E_CBOR_TOO_LARGE');
+    expect(protocolErrorCodeOf(() => decodeCoseSign1(bytes))).toBe('E_CBOR_TOO_LARGE');
     expect(decodeCoseSign1(bytes, { maxBytes: 8192 }).payloadBytes).toHaveLength(4100);
   });
 });
@@ -106,7 +96,7 @@ describe('decodeCoseSign1: fuzz', () => {
   it('never throws anything but a ProtocolError on arbitrary bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        const code = codeOf(() => decodeCoseSign1(bytes));
+        const code = protocolErrorCodeOf(() => decodeCoseSign1(bytes));
         expect(code === 'none' || code.startsWith('E_')).toBe(true);
       }),
       { numRuns: 3000 },

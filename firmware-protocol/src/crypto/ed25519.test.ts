@@ -8,8 +8,8 @@ import {
   generateEd25519KeyPair,
 } from './ed25519-keys.js';
 import { createEd25519Verifier, type Ed25519Implementation } from './ed25519-verifier.js';
+import { hex } from '../testing/hex.js';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const implementations: readonly Ed25519Implementation[] = ['node', 'noble'];
 
 // RFC 8032 section 7.1, TEST 1-3.

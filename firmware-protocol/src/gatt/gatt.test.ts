@@ -1,21 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isProtocolError, type ProtocolErrorCode } from '../errors/protocol-error.js';
+import { isProtocolError } from '../errors/protocol-error.js';
 import { decodeGattValue } from './decode-gatt-value.js';
 import { GATT_UUIDS, normalizeGattUuid } from './gatt-uuids.js';
 import { decodeFloat, decodeSfloat, encodeFloat, encodeSfloat } from './ieee11073-float.js';
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s/g, ''), 'hex'));
-
-function codeOf(fn: () => unknown): ProtocolErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    if (isProtocolError(error)) return error.code;
-    throw error;
-  }
-}
+import { protocolErrorCodeOf } from '../testing/protocol-error-code-of.js';
+import { hex } from '../testing/hex.js';
 
 describe('IEEE 11073-20601 SFLOAT and FLOAT', () => {
   it('decodes numbers exactly as mantissa * 10^exponent', () => {
@@ -64,8 +54,8 @@ describe('GATT UUIDs', () => {
     expect(normalizeGattUuid('2A37')).toBe('2a37');
     expect(normalizeGattUuid('0x2a35')).toBe('2a35');
     expect(normalizeGattUuid('00002A1C-0000-1000-8000-00805F9B34FB')).toBe('2a1c');
-    expect(codeOf(() => normalizeGattUuid('2a19'))).toBe('E_GATT_UNKNOWN_UUID');
-    expect(codeOf(() => normalizeGattUuid('10002a37-0000-1000-8000-00805f9b34fb'))).toBe('E_GATT_UNKNOWN_UUID');
+    expect(protocolErrorCodeOf(() => normalizeGattUuid('2a19'))).toBe('E_GATT_UNKNOWN_UUID');
+    expect(protocolErrorCodeOf(() => normalizeGattUuid('10002a37-0000-1000-8000-00805f9b34fb'))).toBe('E_GATT_UNKNOWN_UUID');
   });
 });
 
@@ -95,12 +85,12 @@ describe('heart rate measurement 0x2A37', () => {
   });
 
   it('reports truncation and trailing bytes precisely', () => {
-    expect(codeOf(() => decodeGattValue('2a37', hex('')))).toBe('E_GATT_TRUNCATED');
-    expect(codeOf(() => decodeGattValue('2a37', hex('01 48')))).toBe('E_GATT_TRUNCATED');
-    expect(codeOf(() => decodeGattValue('2a37', hex('08 48 0a')))).toBe('E_GATT_TRUNCATED');
-    expect(codeOf(() => decodeGattValue('2a37', hex('10 48')))).toBe('E_GATT_TRUNCATED');
-    expect(codeOf(() => decodeGattValue('2a37', hex('10 48 0004 00')))).toBe('E_GATT_TRUNCATED');
-    expect(codeOf(() => decodeGattValue('2a37', hex('00 48 00')))).toBe('E_GATT_TRAILING_BYTES');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a37', hex('')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a37', hex('01 48')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a37', hex('08 48 0a')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a37', hex('10 48')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a37', hex('10 48 0004 00')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a37', hex('00 48 00')))).toBe('E_GATT_TRAILING_BYTES');
     try {
       decodeGattValue('2a37', hex('08 48 0a'));
     } catch (error) {
@@ -142,8 +132,8 @@ describe('blood pressure measurement 0x2A35', () => {
   });
 
   it('rejects a value whose flags promise a time stamp that is cut off, and an impossible month', () => {
-    expect(codeOf(() => decodeGattValue('2a35', hex('02 7800 5000 5d00 e90703')))).toBe('E_GATT_TRUNCATED');
-    expect(codeOf(() => decodeGattValue('2a35', hex('02 7800 5000 5d00 e9070d0f0a1e00')))).toBe('E_GATT_INVALID');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a35', hex('02 7800 5000 5d00 e90703')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a35', hex('02 7800 5000 5d00 e9070d0f0a1e00')))).toBe('E_GATT_INVALID');
   });
 });
 
@@ -221,7 +211,7 @@ describe('PLX measurements 0x2A5E and 0x2A5F', () => {
       slow: { spo2: { value: 96 }, pulseRateBpm: { value: 71 } },
       deviceAndSensorStatus: { raw: 0x018000, set: ['sensor-disconnected', 'reserved-bit-16'] },
     });
-    expect(codeOf(() => decodeGattValue('2a5f', hex('04 6100 4800 80')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a5f', hex('04 6100 4800 80')))).toBe('E_GATT_TRUNCATED');
   });
 });
 
@@ -257,8 +247,8 @@ describe('current time 0x2A2B', () => {
       fractions256: 128,
       adjustReason: { raw: 2, set: ['external-reference-time-update'] },
     });
-    expect(codeOf(() => decodeGattValue('2a2b', hex('e907030f0a1e00 08 80 02')))).toBe('E_GATT_INVALID');
-    expect(codeOf(() => decodeGattValue('2a2b', hex('e907030f0a1e00 06 80')))).toBe('E_GATT_TRUNCATED');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a2b', hex('e907030f0a1e00 08 80 02')))).toBe('E_GATT_INVALID');
+    expect(protocolErrorCodeOf(() => decodeGattValue('2a2b', hex('e907030f0a1e00 06 80')))).toBe('E_GATT_TRUNCATED');
   });
 });
 
@@ -297,7 +287,7 @@ describe('GATT decoders: fuzz', () => {
         if (op === 0) bytes[at]! ^= xor;
         else if (op === 1) bytes.splice(at, 1);
         else bytes.splice(at, 0, xor);
-        const code = codeOf(() => decodeGattValue(uuid, Uint8Array.from(bytes)));
+        const code = protocolErrorCodeOf(() => decodeGattValue(uuid, Uint8Array.from(bytes)));
         expect(code === 'none' || code.startsWith('E_GATT_')).toBe(true);
       }),
       { numRuns: 3000 },

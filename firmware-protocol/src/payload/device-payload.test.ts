@@ -10,6 +10,7 @@ import { createDeviceMessage, decodeDeviceMessage } from './device-message.js';
 import { isPayloadOfType, type DevicePayload } from './device-payload.js';
 import { decodeDevicePayload } from './decode-device-payload.js';
 import { encodeDevicePayload } from './encode-device-payload.js';
+import { protocolErrorCodeOf } from '../testing/protocol-error-code-of.js';
 
 const T = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -17,16 +18,6 @@ const envelope = { v: 1, dev: 'dev-1', seq: 7, t: T };
 
 function raw(fields: Record<string, CborEncodable>, data: Record<string, CborEncodable> | CborEncodable = {}): Uint8Array {
   return encodeCbor(new Map<string, CborEncodable>([...Object.entries({ ...envelope, type: 'heart_rate' }), ['data', data], ...Object.entries(fields)]));
-}
-
-function codeOf(fn: () => unknown): ProtocolErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    if (isProtocolError(error)) return error.code;
-    throw error;
-  }
 }
 
 const examples: readonly DevicePayload[] = [
@@ -115,9 +106,9 @@ describe('device payloads: schema errors', () => {
   }
 
   it('refuses to encode a payload that does not match its schema', () => {
-    expect(codeOf(() => encodeDevicePayload({ ...envelope, type: 'heart_rate', data: { bpm: 72.5 } }))).toBe('E_PAYLOAD_SCHEMA');
+    expect(protocolErrorCodeOf(() => encodeDevicePayload({ ...envelope, type: 'heart_rate', data: { bpm: 72.5 } }))).toBe('E_PAYLOAD_SCHEMA');
     expect(
-      codeOf(() => encodeDevicePayload({ ...envelope, type: 'heart_rate', data: { bpm: 72 }, extra: { seq: 1 } })),
+      protocolErrorCodeOf(() => encodeDevicePayload({ ...envelope, type: 'heart_rate', data: { bpm: 72 }, extra: { seq: 1 } })),
     ).toBe('E_PAYLOAD_SCHEMA');
   });
 });
@@ -206,13 +197,13 @@ describe('device messages', () => {
   it('rejects dev different from the kid with E_KID_MISMATCH', () => {
     const payload = encodeDevicePayload({ ...examples[0]!, dev: 'dev-2' });
     const bytes = signCoseSign1({ kid: 'dev-1', payload, secretKey: seed });
-    expect(codeOf(() => decodeDeviceMessage(bytes))).toBe('E_KID_MISMATCH');
+    expect(protocolErrorCodeOf(() => decodeDeviceMessage(bytes))).toBe('E_KID_MISMATCH');
   });
 
   it('checks the signature before the payload when given a verifier', () => {
     const bytes = signCoseSign1({ kid: 'dev-1', payload: encodeCbor([1]), secretKey: seed });
     const other = createEd25519Verifier(ed25519PublicKey(new Uint8Array(32)));
-    expect(codeOf(() => decodeDeviceMessage(bytes, { verifier: other }))).toBe('E_COSE_SIGNATURE');
+    expect(protocolErrorCodeOf(() => decodeDeviceMessage(bytes, { verifier: other }))).toBe('E_COSE_SIGNATURE');
     try {
       decodeDeviceMessage(bytes);
       expect.unreachable();
@@ -225,7 +216,7 @@ describe('device messages', () => {
   it('applies the 4 KiB default limit and a configurable one', () => {
     const payload: DevicePayload = { ...envelope, type: 'device_status', data: { note: 'x'.repeat(4100) } };
     const bytes = createDeviceMessage({ payload, secretKey: seed });
-    expect(codeOf(() => decodeDeviceMessage(bytes))).toBe('E_CBOR_TOO_LARGE');
+    expect(protocolErrorCodeOf(() => decodeDeviceMessage(bytes))).toBe('E_CBOR_TOO_LARGE');
     expect(decodeDeviceMessage(bytes, { maxBytes: 8192 }).payload).toStrictEqual(payload);
   });
 });
@@ -236,7 +227,7 @@ describe('device payloads: fuzz', () => {
   it('never throws anything but a ProtocolError on arbitrary bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
-        const code = codeOf(() => decodeDevicePayload(bytes));
+        const code = protocolErrorCodeOf(() => decodeDevicePayload(bytes));
         expect(code === 'none' || code.startsWith('E_')).toBe(true);
       }),
       { numRuns: 3000 },
@@ -249,7 +240,7 @@ describe('device payloads: fuzz', () => {
         const bytes = message ? createDeviceMessage({ payload, secretKey: seed }) : encodeDevicePayload(payload);
         const mutated = new Uint8Array(bytes);
         mutated[position % mutated.length]! ^= xor;
-        const code = codeOf(() => (message ? decodeDeviceMessage(mutated) : decodeDevicePayload(mutated)));
+        const code = protocolErrorCodeOf(() => (message ? decodeDeviceMessage(mutated) : decodeDevicePayload(mutated)));
         expect(code === 'none' || code.startsWith('E_')).toBe(true);
       }),
       { numRuns: 3000 },

@@ -2,25 +2,15 @@ import { Readable } from 'node:stream';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isProtocolError, type ProtocolErrorCode } from '../errors/protocol-error.js';
+import { isProtocolError } from '../errors/protocol-error.js';
 import { cobsDecode, cobsEncode } from './cobs.js';
 import { crc32 } from './crc32.js';
 import { decodeSerialFrame, encodeSerialFrame } from './serial-frame.js';
 import { SerialFrameParser, type SerialFrameResult } from './serial-frame-parser.js';
+import { protocolErrorCodeOf } from '../testing/protocol-error-code-of.js';
+import { hex, toHex } from '../testing/hex.js';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s/g, ''), 'hex'));
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-function codeOf(fn: () => unknown): ProtocolErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    if (isProtocolError(error)) return error.code;
-    throw error;
-  }
-}
 
 async function parse(chunks: readonly Uint8Array[], maxPayloadBytes?: number): Promise<SerialFrameResult[]> {
   const parser = new SerialFrameParser(maxPayloadBytes === undefined ? {} : { maxPayloadBytes });
@@ -94,16 +84,16 @@ describe('COBS', () => {
   });
 
   it('rejects empty input, zero bytes and overrunning code bytes with E_COBS', () => {
-    expect(codeOf(() => cobsDecode(new Uint8Array()))).toBe('E_COBS');
-    expect(codeOf(() => cobsDecode(hex('0300')))).toBe('E_COBS');
-    expect(codeOf(() => cobsDecode(hex('00')))).toBe('E_COBS');
-    expect(codeOf(() => cobsDecode(hex('0511')))).toBe('E_COBS');
+    expect(protocolErrorCodeOf(() => cobsDecode(new Uint8Array()))).toBe('E_COBS');
+    expect(protocolErrorCodeOf(() => cobsDecode(hex('0300')))).toBe('E_COBS');
+    expect(protocolErrorCodeOf(() => cobsDecode(hex('00')))).toBe('E_COBS');
+    expect(protocolErrorCodeOf(() => cobsDecode(hex('0511')))).toBe('E_COBS');
   });
 
   it('never throws anything but E_COBS on arbitrary bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
-        expect(['none', 'E_COBS']).toContain(codeOf(() => cobsDecode(bytes)));
+        expect(['none', 'E_COBS']).toContain(protocolErrorCodeOf(() => cobsDecode(bytes)));
       }),
       { numRuns: 3000 },
     );
@@ -139,10 +129,10 @@ describe('serial frames (spec section 3)', () => {
       expect(isProtocolError(error) && error.code).toBe('E_FRAME_CRC');
       expect(isProtocolError(error) && Object.keys(error.details)).toEqual(expect.arrayContaining(['expected', 'found']));
     }
-    expect(codeOf(() => decodeSerialFrame(hex('04010203')))).toBe('E_FRAME_TOO_SHORT');
-    expect(codeOf(() => decodeSerialFrame(hex('0401')))).toBe('E_COBS');
+    expect(protocolErrorCodeOf(() => decodeSerialFrame(hex('04010203')))).toBe('E_FRAME_TOO_SHORT');
+    expect(protocolErrorCodeOf(() => decodeSerialFrame(hex('0401')))).toBe('E_COBS');
     const big = encodeSerialFrame(new Uint8Array(100).fill(7)).subarray(0, -1);
-    expect(codeOf(() => decodeSerialFrame(big, { maxPayloadBytes: 99 }))).toBe('E_FRAME_TOO_LARGE');
+    expect(protocolErrorCodeOf(() => decodeSerialFrame(big, { maxPayloadBytes: 99 }))).toBe('E_FRAME_TOO_LARGE');
     expect(decodeSerialFrame(big, { maxPayloadBytes: 100 })).toHaveLength(100);
   });
 
@@ -153,7 +143,7 @@ describe('serial frames (spec section 3)', () => {
         const mutated = new Uint8Array(frame);
         mutated[position % mutated.length]! ^= xor;
         for (const input of [payload, mutated]) {
-          const code = codeOf(() => decodeSerialFrame(input));
+          const code = protocolErrorCodeOf(() => decodeSerialFrame(input));
           expect(code === 'none' || code.startsWith('E_')).toBe(true);
         }
       }),

@@ -6,21 +6,12 @@ import { ed25519PublicKey } from '../crypto/ed25519-keys.js';
 import { createEd25519Verifier } from '../crypto/ed25519-verifier.js';
 import { signCoseSign1 } from '../cose/sign-cose-sign1.js';
 import { verifyCoseSign1 } from '../cose/verify-cose-sign1.js';
-import { isProtocolError, type ProtocolErrorCode } from '../errors/protocol-error.js';
+import { type ProtocolErrorCode } from '../errors/protocol-error.js';
 import { createConnectToken, decodeConnectToken, isConnectTokenFresh } from './connect-token.js';
+import { protocolErrorCodeOf } from '../testing/protocol-error-code-of.js';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
 const iat = 1_767_225_600_000;
-
-function codeOf(fn: () => unknown): ProtocolErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    if (isProtocolError(error)) return error.code;
-    throw error;
-  }
-}
 
 const token = (fields: Record<string, CborEncodable>, kid = 'pump-7'): Uint8Array =>
   signCoseSign1({ kid, payload: encodeCbor(new Map(Object.entries(fields))), secretKey: seed });
@@ -59,7 +50,7 @@ describe('connect tokens (spec section 3)', () => {
   ];
   for (const [name, bytes, code] of cases) {
     it(`rejects ${name} with ${code}`, () => {
-      expect(codeOf(() => decodeConnectToken(bytes))).toBe(code);
+      expect(protocolErrorCodeOf(() => decodeConnectToken(bytes))).toBe(code);
     });
   }
 
@@ -70,7 +61,7 @@ describe('connect tokens (spec section 3)', () => {
         const mutated = new Uint8Array(valid);
         mutated[position % mutated.length]! ^= xor;
         for (const input of [noise, mutated]) {
-          const code = codeOf(() => decodeConnectToken(input));
+          const code = protocolErrorCodeOf(() => decodeConnectToken(input));
           expect(code === 'none' || code.startsWith('E_')).toBe(true);
         }
       }),
