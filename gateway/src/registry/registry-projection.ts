@@ -53,24 +53,17 @@ function statements(db: Database): Statements {
   return prepared;
 }
 
+/** The columns of `registry_devices` as they are now (issue 6: public_key nullable, BLE identity columns). */
+const DEVICE_COLUMNS = `id TEXT PRIMARY KEY, kind TEXT NOT NULL, public_key BLOB, transports TEXT NOT NULL, status TEXT NOT NULL,
+  subject TEXT, enrolled_index INTEGER NOT NULL, enrolled_at_ms INTEGER NOT NULL, updated_index INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL, key_since_index INTEGER NOT NULL, ble_address TEXT, ble_name TEXT`;
+
 export const registryProjection: LogProjection = {
   name: REGISTRY_PROJECTION_NAME,
 
   migrate(db: Database): void {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS registry_devices (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        public_key BLOB,
-        transports TEXT NOT NULL,
-        status TEXT NOT NULL,
-        subject TEXT,
-        enrolled_index INTEGER NOT NULL,
-        enrolled_at_ms INTEGER NOT NULL,
-        updated_index INTEGER NOT NULL,
-        updated_at_ms INTEGER NOT NULL,
-        key_since_index INTEGER NOT NULL
-      ) STRICT;
+      CREATE TABLE IF NOT EXISTS registry_devices (${DEVICE_COLUMNS}) STRICT;
       CREATE INDEX IF NOT EXISTS registry_devices_subject ON registry_devices (subject);
       CREATE TABLE IF NOT EXISTS registry_keys (
         device_id TEXT NOT NULL,
@@ -89,7 +82,7 @@ export const registryProjection: LogProjection = {
       ) STRICT;
       CREATE INDEX IF NOT EXISTS registry_changes_device ON registry_changes (device_id, log_index);
     `);
-    // Issue 6 (additive): BLE identity columns, added to tables created before them.
+    // Issue 6 (additive): BLE identity columns, added to tables created before them (then rebuilt below).
     const columns = new Set((db.prepare('PRAGMA table_info(registry_devices)').all() as { name: string }[]).map((c) => c.name));
     if (!columns.has('ble_address')) db.exec('ALTER TABLE registry_devices ADD COLUMN ble_address TEXT');
     if (!columns.has('ble_name')) db.exec('ALTER TABLE registry_devices ADD COLUMN ble_name TEXT');
@@ -144,27 +137,11 @@ export const registryProjection: LogProjection = {
 function allowDevicesWithoutKey(db: Database): void {
   const publicKey = (db.prepare('PRAGMA table_info(registry_devices)').all() as { name: string; notnull: number }[]).find((c) => c.name === 'public_key');
   if (publicKey === undefined || publicKey.notnull === 0) return;
+  const names = DEVICE_COLUMNS.split(',').map((column) => column.trim().split(' ')[0]).join(', ');
   db.transaction(() => {
     db.exec(`
-      CREATE TABLE registry_devices_rebuilt (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        public_key BLOB,
-        transports TEXT NOT NULL,
-        status TEXT NOT NULL,
-        subject TEXT,
-        enrolled_index INTEGER NOT NULL,
-        enrolled_at_ms INTEGER NOT NULL,
-        updated_index INTEGER NOT NULL,
-        updated_at_ms INTEGER NOT NULL,
-        key_since_index INTEGER NOT NULL,
-        ble_address TEXT,
-        ble_name TEXT
-      ) STRICT;
-      INSERT INTO registry_devices_rebuilt (id, kind, public_key, transports, status, subject, enrolled_index, enrolled_at_ms,
-        updated_index, updated_at_ms, key_since_index, ble_address, ble_name)
-        SELECT id, kind, public_key, transports, status, subject, enrolled_index, enrolled_at_ms, updated_index, updated_at_ms,
-          key_since_index, ble_address, ble_name FROM registry_devices;
+      CREATE TABLE registry_devices_rebuilt (${DEVICE_COLUMNS}) STRICT;
+      INSERT INTO registry_devices_rebuilt (${names}) SELECT ${names} FROM registry_devices;
       DROP TABLE registry_devices;
       ALTER TABLE registry_devices_rebuilt RENAME TO registry_devices;
       CREATE INDEX registry_devices_subject ON registry_devices (subject);
