@@ -55,6 +55,26 @@ function central(kit: TransportKit, bindings: SimBleBindings, extra: Partial<Ble
   return c;
 }
 
+/** A simulated signing device on the message service, connected to a started central. */
+async function connectedSigningDevice(kit: TransportKit, identity: { id: string; secretKey: Uint8Array }, address: string): Promise<{ device: SigningBleDevice }> {
+  const bindings = new SimBleBindings({ advertisingIntervalMs: 20 });
+  const device = new SigningBleDevice({
+    address,
+    localName: 'DISP',
+    identity,
+    store: new MemoryDeviceStore(),
+    gatewayKey: kit.gatewayKey,
+    clock: systemClock,
+    logger: silentLogger(),
+    ackTimeoutMs: 400,
+  });
+  bindings.add(device);
+  const c = central(kit, bindings);
+  await c.start();
+  await waitFor(() => c.connected.includes(identity.id), 5000, 'the connection');
+  return { device };
+}
+
 describe('BLE central over noble with simulated peripherals', () => {
   it('logs heart rate, blood pressure and PLX values as received, with clock offsets, scanning paused while connecting', async () => {
     const kit = transportKit();
@@ -138,21 +158,7 @@ describe('BLE central over noble with simulated peripherals', () => {
   it('carries signed messages over the message service: logged once, acknowledged by digest, and a message cut by a disconnect is quarantined, then resent', async () => {
     const kit = transportKit();
     const identity = await kit.enroll('disp-b1', 'pill_dispenser', ['ble'], { address: 'e0:00:00:00:00:01' });
-    const bindings = new SimBleBindings({ advertisingIntervalMs: 20 });
-    const device = new SigningBleDevice({
-      address: 'e0:00:00:00:00:01',
-      localName: 'DISP',
-      identity,
-      store: new MemoryDeviceStore(),
-      gatewayKey: kit.gatewayKey,
-      clock: systemClock,
-      logger: silentLogger(),
-      ackTimeoutMs: 400,
-    });
-    bindings.add(device);
-    const c = central(kit, bindings);
-    await c.start();
-    await waitFor(() => c.connected.includes('disp-b1'), 5000, 'the connection');
+    const { device } = await connectedSigningDevice(kit, identity, 'e0:00:00:00:00:01');
     for (let i = 0; i < 3; i++) await device.record({ t: Date.now(), type: 'device_status', data: { battery_pct: 90 - i, note: 'x'.repeat(60) } });
     await waitFor(() => device.protocol.pendingCount === 0, 5000, 'three acks');
     expect(device.protocol.counters.acked).toBe(3);
@@ -171,21 +177,7 @@ describe('BLE central over noble with simulated peripherals', () => {
     await kit.enrollWithoutKey('disp-nokey', 'pill_dispenser', { address: 'e0:00:00:00:00:02' });
     // It signs with some key, but the registry holds none to check it against.
     const identity = { id: 'disp-nokey', secretKey: generateEd25519KeyPair().secretKey };
-    const bindings = new SimBleBindings({ advertisingIntervalMs: 20 });
-    const device = new SigningBleDevice({
-      address: 'e0:00:00:00:00:02',
-      localName: 'DISP',
-      identity,
-      store: new MemoryDeviceStore(),
-      gatewayKey: kit.gatewayKey,
-      clock: systemClock,
-      logger: silentLogger(),
-      ackTimeoutMs: 400,
-    });
-    bindings.add(device);
-    const c = central(kit, bindings);
-    await c.start();
-    await waitFor(() => c.connected.includes('disp-nokey'), 5000, 'the connection');
+    const { device } = await connectedSigningDevice(kit, identity, 'e0:00:00:00:00:02');
     await device.record({ t: Date.now(), type: 'device_status', data: { battery_pct: 90 } });
     await waitFor(() => (kit.log.countQuarantineByReason()['E_DEVICE_NO_KEY'] ?? 0) >= 1, 5000, 'the refusal in quarantine');
     expect(kit.log.listQuarantine({ reason: 'E_DEVICE_NO_KEY' })[0]).toMatchObject({ transport: 'ble', claimedDeviceId: 'disp-nokey' });
