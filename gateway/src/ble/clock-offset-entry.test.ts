@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { encodeCurrentTime, isTrialgateError } from '@trialgate/firmware-protocol';
 import { describe, expect, it } from 'vitest';
 import { clockOffsetLogEntry, clockOffsetOf, decodeClockOffsetEntry } from './clock-offset-entry.js';
+import { arbitraryOrMutated } from '../testing/mutated-bytes.js';
 
 describe('clock-offset entries', () => {
   it('measure the device clock against the gateway clock and round-trip', () => {
@@ -20,14 +21,7 @@ describe('clock-offset entries', () => {
     const valid = clockOffsetLogEntry(clockOffsetOf('hr-1', encodeCurrentTime({ dateTime: { year: 2025, month: 1, day: 1, hours: 0, minutes: 0, seconds: 0 } }), 0), 0).original;
     fc.assert(
       fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 200 }),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }).map((muts) => {
-            const copy = valid.slice();
-            for (const [at, v] of muts) copy[at] = v;
-            return copy;
-          }),
-        ),
+        arbitraryOrMutated([valid], { maxLength: 200, maxChanges: 3 }),
         (bytes) => {
           try {
             decodeClockOffsetEntry(bytes);

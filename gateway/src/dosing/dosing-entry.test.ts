@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { encodeCbor, isTrialgateError } from '@trialgate/firmware-protocol';
 import { describe, expect, it } from 'vitest';
 import { decodeDosingEntry, encodeDosingEntry, type DosingEntry } from './dosing-entry.js';
+import { arbitraryOrMutated } from '../testing/mutated-bytes.js';
 
 const samples: DosingEntry[] = [
   { event: 'schedule-set', dev: 'disp-1', version: 1, tz: 'Europe/Berlin', windowMin: 240, remindMin: [0, 60], doses: [{ slot: 1, at: '08:00' }], by: 'cli' },
@@ -31,14 +32,7 @@ describe('dosing entries', () => {
     const encoded = samples.map(encodeDosingEntry);
     fc.assert(
       fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 300 }),
-          fc.tuple(fc.nat(encoded.length - 1), fc.array(fc.tuple(fc.nat(400), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })).map(([which, muts]) => {
-            const copy = (encoded[which] ?? new Uint8Array()).slice();
-            for (const [at, v] of muts) copy[at % copy.length] = v;
-            return copy;
-          }),
-        ),
+        arbitraryOrMutated(encoded, { maxLength: 300, maxChanges: 4 }),
         (bytes) => {
           try {
             decodeDosingEntry(bytes);

@@ -5,6 +5,7 @@ import { messageDigest, openAck, signAck } from './ack-message.js';
 import type { DownlinkSigner } from './downlink-signer.js';
 import { openReminder, signReminder } from './reminder-message.js';
 import { openSchedule, signSchedule } from './schedule-message.js';
+import { arbitraryOrMutated } from '../testing/mutated-bytes.js';
 
 const origin = 'trial.example/site-042/gw-1';
 const keys = generateEd25519KeyPair();
@@ -40,14 +41,7 @@ describe('ack, schedule and reminder downlinks', () => {
     const openers = [openAck, openSchedule, openReminder];
     fc.assert(
       fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 400 }),
-          fc.tuple(fc.nat(2), fc.array(fc.tuple(fc.nat(1000), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 })).map(([which, muts]) => {
-            const copy = (valid[which] ?? new Uint8Array()).slice();
-            for (const [at, v] of muts) copy[at % copy.length] = v;
-            return copy;
-          }),
-        ),
+        arbitraryOrMutated(valid, { maxLength: 400, maxChanges: 3 }),
         fc.nat(2),
         (bytes, which) => {
           try {

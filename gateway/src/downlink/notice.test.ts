@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DownlinkSigner } from './downlink-signer.js';
 import { openDownlinkMessage } from './downlink-message.js';
 import { openNotice, signNotice } from './notice.js';
+import { arbitraryOrMutated } from '../testing/mutated-bytes.js';
 
 const origin = 'trial.example/site-042/gw-1';
 const keys = generateEd25519KeyPair();
@@ -64,14 +65,7 @@ describe('notices', () => {
     const valid = signNotice({ dev: 'hr-1', t: 5, notice: { code: 'E_X', message: 'm', disposition: 'quarantined', seq: 1 } }, signer);
     fc.assert(
       fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 400 }),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }).map((muts) => {
-            const copy = valid.slice();
-            for (const [at, v] of muts) copy[at] = v;
-            return copy;
-          }),
-        ),
+        arbitraryOrMutated([valid], { maxLength: 400, maxChanges: 3 }),
         (bytes) => {
           try {
             openDownlinkMessage(bytes, expected);

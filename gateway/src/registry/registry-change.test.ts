@@ -3,6 +3,7 @@ import { encodeCbor, isTrialgateError } from '@trialgate/firmware-protocol';
 import { describe, expect, it } from 'vitest';
 import { decodeRegistryChange, encodeRegistryChange } from './registry-change.js';
 import { parseDeviceImport } from './parse-device-import.js';
+import { byteChanges, withByteChanges } from '../testing/mutated-bytes.js';
 
 const sample = encodeRegistryChange({
   op: 'enroll',
@@ -33,9 +34,8 @@ describe('decodeRegistryChange (attacker-controlled bytes)', () => {
 
   it('throws only typed errors for mutated registry changes', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(sample.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (mutations) => {
-        const bytes = sample.slice();
-        for (const [at, value] of mutations) bytes[at] = value;
+      fc.property(byteChanges(4), (changes) => {
+        const bytes = withByteChanges(sample, changes);
         try {
           decodeRegistryChange(bytes);
         } catch (error) {
