@@ -7,19 +7,10 @@ import { createNoteVerifier } from '../note/note-verifier.js';
 import { formatCheckpointBody, parseCheckpointBody } from './checkpoint-body.js';
 import { checkpointDigest, checkpointDigestHex } from './checkpoint-digest.js';
 import { openCheckpoint, signCheckpoint } from './signed-checkpoint.js';
+import { errorCodeOf } from '../testing/error-code-of.js';
 
 const ORIGIN = 'trial.example/site-042/gw-1';
 const ROOT = new Uint8Array(32).map((_, i) => i);
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    if (!isTrialgateError(error)) throw error;
-    return error.code;
-  }
-}
 
 describe('checkpoints (C2SP tlog-checkpoint)', () => {
   it('parses the C2SP example body', () => {
@@ -52,7 +43,7 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
       `${ORIGIN}\n1\n`,
       `\n1\n${root64}\n`,
     ]) {
-      expect(codeOf(() => parseCheckpointBody(body)), JSON.stringify(body)).toBe('E_CHECKPOINT_MALFORMED');
+      expect(errorCodeOf(() => parseCheckpointBody(body)), JSON.stringify(body)).toBe('E_CHECKPOINT_MALFORMED');
     }
   });
 

@@ -5,6 +5,7 @@ import { toHex } from '../encoding/bytes.js';
 import { decodeLogEntry } from './decode-log-entry.js';
 import { encodeLogEntry } from './encode-log-entry.js';
 import type { LogEntry } from './log-entry.js';
+import { errorCodeOf } from '../testing/error-code-of.js';
 
 const ENTRY: LogEntry = {
   receivedAtMs: 1_700_000_000_000,
@@ -13,16 +14,6 @@ const ENTRY: LogEntry = {
   contentType: 'cose-sign1',
   original: Uint8Array.of(1, 2, 3),
 };
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    if (!isTrialgateError(error)) throw error;
-    return error.code;
-  }
-}
 
 describe('log entries (spec section 4)', () => {
   it('encodes exactly [1, receivedAtMs, transport, deviceId, contentType, original] with shortest heads', () => {
@@ -71,14 +62,14 @@ describe('log entries (spec section 4)', () => {
       // Indefinite-length array.
       [Uint8Array.from(Buffer.from('9f0105646d717474616464ff', 'hex')), 'E_ENTRY_DECODE'],
     ] as const) {
-      expect(codeOf(() => decodeLogEntry(bytes)), toHex(bytes)).toBe(code);
+      expect(errorCodeOf(() => decodeLogEntry(bytes)), toHex(bytes)).toBe(code);
     }
     expect(decodeLogEntry(raw([1, 5, 'admin', '', 'gateway', o])).deviceId).toBe('');
   });
 
   it('refuses to encode an invalid entry', () => {
-    expect(codeOf(() => encodeLogEntry({ ...ENTRY, receivedAtMs: 1.5 }))).toBe('E_ENTRY_INVALID');
-    expect(codeOf(() => encodeLogEntry({ ...ENTRY, deviceId: 'a b' }))).toBe('E_ENTRY_INVALID');
+    expect(errorCodeOf(() => encodeLogEntry({ ...ENTRY, receivedAtMs: 1.5 }))).toBe('E_ENTRY_INVALID');
+    expect(errorCodeOf(() => encodeLogEntry({ ...ENTRY, deviceId: 'a b' }))).toBe('E_ENTRY_INVALID');
   });
 
   it('never throws anything but typed errors on arbitrary or mutated bytes', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createNoteSigner, formatSignerKey, parseSignerKey } from './note-signer.js';
 import { createNoteVerifier, formatVerifierKey, parseVerifierKey } from './note-verifier.js';
 import { MAX_NOTE_SIGNATURES, openNote, signNote, splitNote } from './signed-note.js';
+import { errorCodeOf } from '../testing/error-code-of.js';
 
 // Known answers of golang.org/x/mod/sumdb/note (note_test.go): the reference implementation of C2SP notes.
 const PETER_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
@@ -12,16 +13,6 @@ const ENOCH_VKEY = 'EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLW
 const TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
 const PETER_SIG = '— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
 const ENOCH_SIG = '— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n';
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    if (!isTrialgateError(error)) throw error;
-    return error.code;
-  }
-}
 
 describe('C2SP signed notes: golang.org/x/mod/sumdb/note known answers', () => {
   it('signs the Go test note byte for byte (Ed25519 is deterministic)', () => {
@@ -51,28 +42,28 @@ describe('C2SP signed notes: golang.org/x/mod/sumdb/note known answers', () => {
   });
 
   it('rejects a note signed by no known key', () => {
-    expect(codeOf(() => openNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, []))).toBe('E_NOTE_UNVERIFIED');
-    expect(codeOf(() => openNote(`${TEXT}\n${ENOCH_SIG}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_UNVERIFIED');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, []))).toBe('E_NOTE_UNVERIFIED');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${ENOCH_SIG}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_UNVERIFIED');
   });
 
   it('rejects the whole note when a known key signature fails, even next to a good one', () => {
     const bad = `${PETER_SIG.slice(0, 60)}ABCD${PETER_SIG.slice(60)}`;
-    expect(codeOf(() => openNote(`${TEXT}\n${bad}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_SIGNATURE');
-    expect(codeOf(() => openNote(`${TEXT}\n${PETER_SIG}${bad}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_SIGNATURE');
-    expect(codeOf(() => openNote(`${TEXT.replace('cryptography', 'cryptographY')}\n${PETER_SIG}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_SIGNATURE');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${bad}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_SIGNATURE');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${PETER_SIG}${bad}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_SIGNATURE');
+    expect(errorCodeOf(() => openNote(`${TEXT.replace('cryptography', 'cryptographY')}\n${PETER_SIG}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_SIGNATURE');
   });
 
   it('ignores a signature that shares the name but not the ID of a known key, and the reverse', () => {
     const otherId = PETER_SIG.replace('x08g', 'xxxx');
-    expect(codeOf(() => openNote(`${TEXT}\n${otherId}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_UNVERIFIED');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${otherId}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_UNVERIFIED');
     const otherName = PETER_SIG.replace('PeterNeumann', 'CarmenSandiego');
-    expect(codeOf(() => openNote(`${TEXT}\n${otherName}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_UNVERIFIED');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${otherName}`, [parseVerifierKey(PETER_VKEY)]))).toBe('E_NOTE_UNVERIFIED');
   });
 
   it('refuses two different known keys with the same name and ID', () => {
     const peter = parseVerifierKey(PETER_VKEY);
     const impostor = { ...createNoteVerifier('PeterNeumann', createNoteSigner('x', new Uint8Array(32).fill(7)).publicKey), keyId: peter.keyId };
-    expect(codeOf(() => openNote(`${TEXT}\n${PETER_SIG}`, [peter, impostor]))).toBe('E_NOTE_AMBIGUOUS_KEY');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${PETER_SIG}`, [peter, impostor]))).toBe('E_NOTE_AMBIGUOUS_KEY');
     expect(openNote(`${TEXT}\n${PETER_SIG}`, [peter, peter]).verified).toHaveLength(1);
   });
 
@@ -90,15 +81,15 @@ describe('C2SP signed notes: golang.org/x/mod/sumdb/note known answers', () => {
       `${TEXT}\n${PETER_SIG.replace('AM=', 'AN=')}`, // non-canonical base64 padding bits
       `${TEXT}\ud800\n${PETER_SIG}`,
     ]) {
-      expect(codeOf(() => openNote(message, peter)), JSON.stringify(message)).toBe('E_NOTE_MALFORMED');
+      expect(errorCodeOf(() => openNote(message, peter)), JSON.stringify(message)).toBe('E_NOTE_MALFORMED');
     }
-    expect(codeOf(() => openNote(new Uint8Array([0xff, 0x0a, 0x0a]), peter))).toBe('E_NOTE_MALFORMED');
+    expect(errorCodeOf(() => openNote(new Uint8Array([0xff, 0x0a, 0x0a]), peter))).toBe('E_NOTE_MALFORMED');
   });
 
   it(`accepts ${MAX_NOTE_SIGNATURES} signature lines and refuses more`, () => {
     const peter = [parseVerifierKey(PETER_VKEY)];
     expect(openNote(`${TEXT}\n${PETER_SIG.repeat(MAX_NOTE_SIGNATURES)}`, peter).verified).toHaveLength(MAX_NOTE_SIGNATURES);
-    expect(codeOf(() => openNote(`${TEXT}\n${PETER_SIG.repeat(MAX_NOTE_SIGNATURES + 1)}`, peter))).toBe('E_NOTE_MALFORMED');
+    expect(errorCodeOf(() => openNote(`${TEXT}\n${PETER_SIG.repeat(MAX_NOTE_SIGNATURES + 1)}`, peter))).toBe('E_NOTE_MALFORMED');
   });
 
   it('refuses every mangled verifier key, as Go does', () => {
@@ -106,15 +97,15 @@ describe('C2SP signed notes: golang.org/x/mod/sumdb/note known answers', () => {
     for (let i = 0; i <= bytes.length; i++) {
       for (let j = i + 1; j <= bytes.length; j++) {
         if (i === 0 && j === bytes.length) continue;
-        expect(codeOf(() => parseVerifierKey(PETER_VKEY.slice(i, j)))).toBe('E_VERIFIER_KEY');
+        expect(errorCodeOf(() => parseVerifierKey(PETER_VKEY.slice(i, j)))).toBe('E_VERIFIER_KEY');
       }
     }
     for (let i = 0; i < bytes.length; i++) {
       const mangled = PETER_VKEY.slice(0, i) + String.fromCharCode(PETER_VKEY.charCodeAt(i) + 1) + PETER_VKEY.slice(i + 1);
-      expect(codeOf(() => parseVerifierKey(mangled)), mangled).toBeDefined();
+      expect(errorCodeOf(() => parseVerifierKey(mangled)), mangled).toBeDefined();
     }
-    expect(codeOf(() => parseVerifierKey('PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=='))).toBe('E_VERIFIER_KEY');
-    expect(codeOf(() => parseVerifierKey('PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'))).toBe('E_VERIFIER_KEY');
+    expect(errorCodeOf(() => parseVerifierKey('PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=='))).toBe('E_VERIFIER_KEY');
+    expect(errorCodeOf(() => parseVerifierKey('PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'))).toBe('E_VERIFIER_KEY');
   });
 
   it('signs with several keys and refuses texts that do not end in a newline', () => {
@@ -122,11 +113,11 @@ describe('C2SP signed notes: golang.org/x/mod/sumdb/note known answers', () => {
     const b = createNoteSigner('b.example/witness', new Uint8Array(32).fill(2));
     const note = signNote('hello\n', [a, b]);
     expect(openNote(note, [createNoteVerifier(b.name, b.publicKey)]).unknown.map((s) => s.name)).toEqual(['a.example/log']);
-    expect(codeOf(() => signNote('hello', [a]))).toBe('E_NOTE_MALFORMED');
-    expect(codeOf(() => signNote('', [a]))).toBe('E_NOTE_MALFORMED');
-    expect(codeOf(() => createNoteSigner('a b', new Uint8Array(32)))).toBe('E_NOTE_KEY_NAME');
-    expect(codeOf(() => createNoteSigner('a+b', new Uint8Array(32)))).toBe('E_NOTE_KEY_NAME');
-    expect(codeOf(() => createNoteSigner('a\u00a0b', new Uint8Array(32)))).toBe('E_NOTE_KEY_NAME');
+    expect(errorCodeOf(() => signNote('hello', [a]))).toBe('E_NOTE_MALFORMED');
+    expect(errorCodeOf(() => signNote('', [a]))).toBe('E_NOTE_MALFORMED');
+    expect(errorCodeOf(() => createNoteSigner('a b', new Uint8Array(32)))).toBe('E_NOTE_KEY_NAME');
+    expect(errorCodeOf(() => createNoteSigner('a+b', new Uint8Array(32)))).toBe('E_NOTE_KEY_NAME');
+    expect(errorCodeOf(() => createNoteSigner('a\u00a0b', new Uint8Array(32)))).toBe('E_NOTE_KEY_NAME');
   });
 });
 
@@ -137,7 +128,7 @@ describe('signed notes on attacker-controlled input (fast-check)', () => {
   it('arbitrary text never crashes the parser: only typed errors', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => {
-        expect(codeOf(() => openNote(text, peter))).toBeDefined();
+        expect(errorCodeOf(() => openNote(text, peter))).toBeDefined();
       }),
       { numRuns: 3000 },
     );
