@@ -215,7 +215,14 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
   const unsubscribeRegistry = deps.registry.onChange((record) => {
     if (record.status !== 'active' || !record.transports.includes('mqtt')) disconnect(record.id);
   });
-  const prune = setInterval(() => deps.replayGuard.prune(deps.clock.now()), REPLAY_GUARD_PRUNE_MS);
+  const prune = setInterval(() => {
+    // A full disk makes SQLite's DELETE fail: an error thrown in a timer would end the process (issue 7).
+    try {
+      deps.replayGuard.prune(deps.clock.now());
+    } catch (error) {
+      logger.warn({ event: 'replay_guard_prune_failed', err: error }, 'could not forget expired connect tokens; trying again later');
+    }
+  }, REPLAY_GUARD_PRUNE_MS);
   prune.unref();
 
   // aedes 1.2 refuses PUBLISH topics deeper than this (its option, default 100; not in its types).
