@@ -5,7 +5,9 @@
  *
  * Attacker-controlled `text`, but called only after `JSON.parse` accepted it, so the scanner can rely on
  * well-formed JSON: strings are delimited by unescaped quotes, and a string followed by ':' is a key.
- * Linear time, an explicit stack (no recursion), any nesting depth.
+ * Linear time, an explicit stack (no recursion), any nesting depth. String contents (nearly all of a bundle:
+ * base64) are skipped with `indexOf`, not character by character: a 100 MB bundle is scanned in a fraction of
+ * the time `JSON.parse` takes.
  */
 export function findDuplicateJsonKey(text: string): { readonly key: string; readonly path: string } | undefined {
   const stack: { keys: Set<string> | undefined; name: string }[] = [];
@@ -15,20 +17,16 @@ export function findDuplicateJsonKey(text: string): { readonly key: string; read
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      let j = i + 1;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === 0x5c /* \ */) j += 2;
-        else if (d === 0x22) break;
-        else j += 1;
-      }
-      const raw = text.slice(i, j + 1);
-      i = j + 1;
-      let k = i;
-      while (k < n && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x0a || text.charCodeAt(k) === 0x0d || text.charCodeAt(k) === 0x09)) k += 1;
+      const start = i;
+      const end = stringEnd(text, start);
       const top = stack[stack.length - 1];
-      if (k < n && text.charCodeAt(k) === 0x3a /* : */ && top?.keys !== undefined) {
-        const key = JSON.parse(raw) as string;
+      i = end;
+      if (top?.keys === undefined) continue;
+      let k = end;
+      while (k < n && isJsonWhitespace(text.charCodeAt(k))) k += 1;
+      if (k < n && text.charCodeAt(k) === 0x3a /* : */) {
+        const raw = text.slice(start, end);
+        const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
         if (top.keys.has(key)) return { key, path: top.name };
         top.keys.add(key);
         pendingName = `${top.name}.${key}`;
@@ -47,4 +45,20 @@ export function findDuplicateJsonKey(text: string): { readonly key: string; read
     i += 1;
   }
   return undefined;
+}
+
+/** The index just past the string that opens at `start`: the next quote not escaped by a backslash. */
+function stringEnd(text: string, start: number): number {
+  let j = text.indexOf('"', start + 1);
+  while (j > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(j - 1 - backslashes) === 0x5c /* \ */) backslashes += 1;
+    if (backslashes % 2 === 0) return j + 1;
+    j = text.indexOf('"', j + 1);
+  }
+  return text.length;
+}
+
+function isJsonWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }

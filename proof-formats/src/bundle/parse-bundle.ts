@@ -1,4 +1,5 @@
 import { ProofFormatError } from '../errors/proof-format-error.js';
+import { bundleText } from './bundle-text.js';
 import { findDuplicateJsonKey } from './duplicate-json-keys.js';
 import {
   BUNDLE_FORMAT,
@@ -19,7 +20,6 @@ export interface ParsedBundle {
   readonly ignoredFields: readonly string[];
 }
 
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 function shape(message: string, path: string): never {
   throw new ProofFormatError('E_BUNDLE_SHAPE', `not a proof bundle: ${path} ${message}`, { details: { path } });
@@ -72,11 +72,7 @@ function noteUnknown(container: JsonObject, known: readonly string[], path: stri
 export function parseBundle(input: string | Uint8Array): ParsedBundle {
   let source: string;
   if (input instanceof Uint8Array) {
-    try {
-      source = textDecoder.decode(input);
-    } catch {
-      throw new ProofFormatError('E_BUNDLE_NOT_JSON', 'not a proof bundle: the file is not UTF-8 text');
-    }
+    source = bundleText(input);
   } else {
     source = input;
   }
