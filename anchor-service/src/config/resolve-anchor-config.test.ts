@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,30 @@ describe('resolveAnchorConfig', () => {
     const b = createCheckpointSigner('b.example/gw').verifierKey;
     expect(resolveAnchorConfig({ ...base, flags: { ...flags, gatewayKey: `${a}, ${b}` } }).config.gatewayKeys).toEqual([a, b]);
     expect(resolveAnchorConfig({ ...base, env: { TRIALGATE_GATEWAY_KEY: a }, flags }).config.gatewayKeys).toEqual([a]);
+  });
+
+  it('reads pinned gateway keys from @FILE (as trialgate keys show writes it), relative to the working directory or the config file', () => {
+    const flags = { redis: 'redis://h', rpc: 'http://r', keyFile: 'k' };
+    const a = createCheckpointSigner('a.example/gw').verifierKey;
+    const b = createCheckpointSigner('b.example/gw').verifierKey;
+    writeFileSync(path.join(dir, 'a.vkey'), `${a}\n`);
+    writeFileSync(path.join(dir, 'two.vkey'), `${a}\n${b}\n`);
+    expect(resolveAnchorConfig({ ...base, flags: { ...flags, gatewayKey: '@a.vkey' } }).config.gatewayKeys).toEqual([a]);
+    expect(resolveAnchorConfig({ ...base, flags: { ...flags, gatewayKey: `@${path.join(dir, 'two.vkey')}` } }).config.gatewayKeys).toEqual([a, b]);
+    expect(resolveAnchorConfig({ ...base, env: { TRIALGATE_GATEWAY_KEY: `${b},@a.vkey` }, flags }).config.gatewayKeys).toEqual([b, a]);
+    const sub = path.join(dir, 'conf');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, 'b.vkey'), b);
+    writeFileSync(path.join(sub, 'anchor.yaml'), 'gatewayKeys: "@b.vkey"\n');
+    expect(resolveAnchorConfig({ ...base, flags, configFile: path.join('conf', 'anchor.yaml') }).config.gatewayKeys).toEqual([b]);
+
+    const refused = (gatewayKey: string) => () => resolveAnchorConfig({ ...base, flags: { ...flags, gatewayKey } });
+    expect(refused('@missing.vkey')).toThrow(/--gateway-key: cannot read the gateway key file .*missing\.vkey/);
+    expect(refused('@')).toThrow(/must be followed by the file/);
+    writeFileSync(path.join(dir, 'empty.vkey'), '\n');
+    expect(refused('@empty.vkey')).toThrow(/is empty/);
+    writeFileSync(path.join(dir, 'junk.vkey'), 'not-a-key\n');
+    expect(refused('@junk.vkey')).toThrow(/verifier keys/);
   });
 
   it.each([

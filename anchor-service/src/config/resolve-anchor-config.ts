@@ -15,6 +15,7 @@ import { parseVerifierKey } from '@trialgate/proof-formats';
 import type { FinalityRule } from '../chain/finality-rule.js';
 import { AnchorError } from '../errors/anchor-error.js';
 import type { AnchorKeySource } from './anchor-key.js';
+import { expandVerifierKeyFiles } from './verifier-key-files.js';
 import {
   ANCHOR_CONFIG_FILE_ENV,
   ANCHOR_KEY_ENV,
@@ -112,7 +113,12 @@ export function resolveAnchorConfig(parameters: ResolveAnchorConfigParameters): 
   const setting = <T>(key: AnchorSettingKey, fallback: T): T | string | number | null => {
     const found = raw(key);
     if (found === undefined) return fallback;
-    const parsed = parseValue(ANCHOR_SETTINGS[key].kind, found.value, found.where);
+    // `@FILE` items of a key list: relative to the config file when written there, else to the working directory.
+    const value =
+      ANCHOR_SETTINGS[key].kind === 'vkeys' && typeof found.value === 'string'
+        ? expandVerifierKeyFiles(found.value, found.fromFile ? fileDir : parameters.cwd, found.where)
+        : found.value;
+    const parsed = parseValue(ANCHOR_SETTINGS[key].kind, value, found.where);
     if (ANCHOR_SETTINGS[key].kind === 'path' && typeof parsed === 'string' && found.fromFile) return path.resolve(fileDir, parsed);
     return parsed;
   };
