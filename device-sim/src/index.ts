@@ -41,6 +41,7 @@ export { createGtin14, createKitId, formatGs1KitId, parseGs1KitId, type Gs1KitId
 // Fleets and provisioning
 export { createDeviceIdentity, type DeviceIdentity } from './identity/device-identity.js';
 export { createFleet, type CreateFleetParameters, type Fleet } from './fleet/fleet.js';
+export { sameFleet } from './fleet/same-fleet.js';
 export { allocateKinds, DEFAULT_DEVICE_MIX, parseDeviceMix, type DeviceMix } from './fleet/device-mix.js';
 export { formatRegistryImport, registryImportLines, type RegistryImportLine } from './fleet/registry-import.js';
 export { FLEET_FILE, loadFleet, parseFleetFile, REGISTRY_IMPORT_FILE, saveFleet } from './fleet/fleet-store.js';

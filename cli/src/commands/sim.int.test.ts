@@ -60,6 +60,27 @@ describe('trialgate sim (spawned CLI)', () => {
     expect(records.every((r) => r.kind === 'valid' && r.outcome === 'acked')).toBe(true);
   });
 
+  it('provision is idempotent with the same parameters and refuses clearly with others', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'tg-sim-provision-'));
+    cleanups.push(() => rm(state, { recursive: true, force: true }));
+    const provision = (...extra: string[]) => spawnSync(process.execPath, [bin, 'sim', 'provision', '--state', state, '--devices', '4', '--seed', '3', ...extra], { encoding: 'utf8' });
+    expect(provision().status).toBe(0);
+    const fleetFile = await readFile(join(state, 'fleet.json'), 'utf8');
+    const again = provision();
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/4 devices already in .* \(unchanged\)/);
+    expect(await readFile(join(state, 'fleet.json'), 'utf8')).toBe(fleetFile);
+    // The import file is written again when it is gone.
+    await rm(join(state, 'devices.jsonl'));
+    expect(provision().status).toBe(0);
+    expect((await readFile(join(state, 'devices.jsonl'), 'utf8')).trimEnd().split('\n')).toHaveLength(4);
+    const other = provision('--id-prefix', 'OTHER');
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/already holds another fleet \(4 devices, seed 3\).*use another --state/);
+    expect(spawnSync(process.execPath, [bin, 'sim', 'provision', '--state', state, '--devices', '5', '--seed', '3'], { encoding: 'utf8' }).status).toBe(2);
+    expect(await readFile(join(state, 'fleet.json'), 'utf8')).toBe(fleetFile);
+  });
+
   it('after kill -9 mid-run, the next run resends what was not acknowledged and no seq is reused or skipped', async () => {
     const { broker, state } = await setup();
     const args = ['sim', '--broker', broker.url, '--state', state, '--devices', '6', '--rate', '300/s'];

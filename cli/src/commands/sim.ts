@@ -4,7 +4,7 @@
  *   trialgate sim [--broker URL] [--devices N] [--rate R/s] [--duration S] [--state DIR] [--gateway-key VKEY]
  *                 [--seed N] [--faults [KINDS]] [--faults-per-kind N] [--speed X] [--mix K=W,...] [--record FILE]
  *                 [--presign] [--outages] [--json]
- *   trialgate sim provision --state DIR [--devices N] [--mix K=W,...] [--seed N] [--id-prefix P]
+ *   trialgate sim provision --state DIR [--devices N] [--mix K=W,...] [--seed N] [--id-prefix P]   (idempotent)
  *
  * The fleet (ids, keys, subjects) lives in the state directory with each device's seq counter and unsent
  * messages, so a second run continues where the first stopped; `devices.jsonl` there is the file
@@ -14,7 +14,7 @@
  * stored for the next run), 2 usage error.
  */
 import { join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { isTrialgateError } from '@trialgate/firmware-protocol';
 import {
@@ -27,6 +27,7 @@ import {
   loadFleet,
   parseDeviceMix,
   parseGatewayKey,
+  sameFleet,
   saveFleet,
   startSimulation,
   writeMessageRecords,
@@ -95,15 +96,29 @@ export function registerSimCommand(program: Command): void {
   // `sim` itself: `provision` reads them from there (`--state`, `--devices`, `--mix`, `--seed`, `--id-prefix`).
   sim
     .command('provision')
-    .description(`create a fleet in the state directory (--state, --devices, --mix, --seed, --id-prefix) and write ${REGISTRY_IMPORT_FILE} for \`trialgate devices import\``)
+    .description(
+      `create a fleet in the state directory (--state, --devices, --mix, --seed, --id-prefix) and write ${REGISTRY_IMPORT_FILE} for \`trialgate devices import\`; ` +
+        'again with the same parameters it changes nothing, with others it refuses',
+    )
     .action(async () => {
       const flags = sim.opts<SimFlags>();
       try {
         const stateDir = resolve(flags.state);
-        if ((await loadFleet(stateDir)) !== undefined) {
-          throw new RangeError(`${stateDir} already holds a fleet; use another --state`);
-        }
         const fleet = newFleet(flags);
+        const existing = await loadFleet(stateDir);
+        if (existing !== undefined) {
+          // Idempotent (a deployment runs it at every start): the fleet these parameters make is already there.
+          if (!sameFleet(existing, fleet)) {
+            throw new RangeError(
+              `${stateDir} already holds another fleet (${existing.devices.length} devices, seed ${existing.seed}) than these parameters make ` +
+                `(${fleet.devices.length} devices, seed ${fleet.seed}); give the --devices, --mix, --seed and --id-prefix it was made with, or use another --state`,
+            );
+          }
+          const importFile = join(stateDir, REGISTRY_IMPORT_FILE);
+          if (!existsSync(importFile)) await saveFleet(stateDir, existing);
+          process.stdout.write(`${existing.devices.length} devices already in ${stateDir} (unchanged)\nregistry import file: ${importFile}\n`);
+          return;
+        }
         const { importFile } = await saveFleet(stateDir, fleet);
         process.stdout.write(`${fleet.devices.length} devices in ${stateDir}\nregistry import file: ${importFile}\n`);
       } catch (error) {
