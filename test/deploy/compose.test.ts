@@ -6,12 +6,14 @@
  * targets, files the Dockerfile copies, every workspace); long-running services have health checks; the
  * gateway publishes the ports it listens on.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ANCHOR_CONFIG_FILE_ENV, ANCHOR_KEY_ENV, ANCHOR_SETTINGS } from '@trialgate/anchor-service';
+import { ANCHOR_CONFIG_FILE_ENV, ANCHOR_KEY_ENV, ANCHOR_SETTINGS, resolveAnchorConfig } from '@trialgate/anchor-service';
+import { createNoteSigner } from '@trialgate/proof-formats';
 import { SETTINGS } from '@trialgate/gateway/config';
 import { buildProgram } from '../../cli/src/program.js';
 
@@ -140,6 +142,37 @@ describe('docker-compose.yml', () => {
     expect(anchor?.environment?.['TRIALGATE_QUEUE_PREFIX']).toBe(env['TRIALGATE_QUEUE_PREFIX']);
     expect(anchor?.environment?.['TRIALGATE_REDIS']).toBe(env['TRIALGATE_REDIS']);
     expect(gateway?.healthcheck?.test.join(' ')).toContain(`:${env['TRIALGATE_HTTP_PORT']}/healthz`);
+  });
+
+  it('pins in the anchor worker (@file) the gateway key the gateway-key step publishes, through a volume both mount', () => {
+    const anchor = compose.services['anchor'];
+    const publish = compose.services['gateway-key'];
+    const pinned = /^\$\{TRIALGATE_GATEWAY_KEY:-@(\S+)\}$/.exec(anchor?.environment?.['TRIALGATE_GATEWAY_KEY'] ?? '')?.[1];
+    const written = /> *(\S+)\s*$/.exec((publish?.command ?? []).join('\n'))?.[1];
+    expect(pinned, 'TRIALGATE_GATEWAY_KEY defaults to @FILE').toBeDefined();
+    expect(pinned).toBe(written);
+    const volumeAt = (service: ComposeService | undefined, dir: string) => service?.volumes?.find((v) => v.split(':')[1] === dir)?.split(':')[0];
+    expect(volumeAt(anchor, path.dirname(pinned ?? ''))).toBeDefined();
+    expect(volumeAt(anchor, path.dirname(pinned ?? ''))).toBe(volumeAt(publish, path.dirname(written ?? '')));
+    // The anchor worker reads that form itself (no shell around it): a key file as `trialgate keys show` writes it.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tg-compose-'));
+    try {
+      const key = createNoteSigner('demo.trial.example/site-001/gw-1', new Uint8Array(32).fill(7)).verifierKey;
+      writeFileSync(path.join(dir, path.basename(pinned ?? '')), `${key}\n`);
+      const { config } = resolveAnchorConfig({
+        flags: { metricsPort: '9464' },
+        // The service's environment as compose gives it when .env sets nothing (`${VAR:-default}` -> default).
+        env: {
+          ...Object.fromEntries(Object.entries(anchor?.environment ?? {}).map(([k, v]) => [k, (v ?? '').replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')])),
+          TRIALGATE_GATEWAY_KEY: `@${path.basename(pinned ?? '')}`,
+        },
+        cwd: dir,
+      });
+      expect(config.gatewayKeys).toEqual([key]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(anchor?.entrypoint, 'the anchor worker runs without a shell').toBeUndefined();
   });
 
   it('has health checks on every long-running service, and dependencies and volumes that exist', () => {
