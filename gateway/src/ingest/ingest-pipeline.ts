@@ -7,8 +7,10 @@
  *   (acknowledged again, not appended); same seq, other bytes -> quarantined as a conflict.
  *
  * The main thread runs the broker and the log, and only takes the COSE structure apart (to know the kid and
- * the key); the payload decoding and the signature, most of the work, run on the workers (measured in
- * bench/suites/ingest.ts: the main thread was the busier one).
+ * the key), with a reader that allocates nothing for messages in the spec's own shape
+ * (read-cose-structure.ts; anything else goes to the strict decoder); the payload decoding and the
+ * signature, most of the work, run on the workers (measured in bench/suites/ingest.ts: the main thread was
+ * the busier one).
  *
  * Every refusal is durably quarantined with its reason code before the outcome is returned (spec section 7),
  * counted and logged (the code and where, never the bytes, values or message text, which may quote a
@@ -28,6 +30,7 @@ import type { IngestMessage, IngestOutcome, IngestQuarantined, IngestRejection }
 import type { IngestMetrics } from './ingest-metrics.js';
 import { KeyedSequencer } from './keyed-sequencer.js';
 import type { MessageCheckResult } from './message-check.js';
+import { readCoseSign1Structure } from './read-cose-structure.js';
 import type { MessageChecker } from './message-checker.js';
 
 const NO_FLAGS: readonly EntryFlag[] = Object.freeze([]);
@@ -141,7 +144,7 @@ export class IngestPipeline {
     // Attacker-controlled: the bytes as received. Structure first, so the kid is known before the payload.
     let cose: CoseSign1;
     try {
-      cose = decodeCoseSign1(message.bytes, { maxBytes: maxMessageBytes });
+      cose = readCoseSign1Structure(message.bytes, maxMessageBytes, sender) ?? decodeCoseSign1(message.bytes, { maxBytes: maxMessageBytes });
     } catch (error) {
       return this.reject(message, protocolRejection(error, sender, null));
     }
@@ -163,19 +166,9 @@ export class IngestPipeline {
 
     const ticket = this.sequencer.enter(deviceId);
     try {
-      // On a worker thread: the payload against its schema, `dev` = kid, the signature (message-check.ts).
-      const check = (publicKey: Uint8Array): Promise<MessageCheckResult> =>
-        this.deps.checker.check({
-          kind: 'device-message',
-          kid: deviceId,
-          publicKey,
-          protectedBytes: cose.protectedBytes,
-          payloadBytes: cose.payloadBytes,
-          signature: cose.signature,
-        });
       const firstKey = this.deps.registry.get(deviceId)?.publicKey ?? null;
-      let result = firstKey === null ? null : await check(firstKey);
-      await ticket.ready;
+      let result = firstKey === null ? null : await this.check(cose, firstKey);
+      if (!ticket.isReady) await ticket.ready;
       // The registry may have changed meanwhile (suspended, key rotated): decide on its state now, when the
       // entry is appended, and check again under a rotated key.
       const now = this.deps.registry.get(deviceId);
@@ -184,7 +177,7 @@ export class IngestPipeline {
       // (registryRefusal refused a device without a key, so `nowKey` is set here.)
       const nowKey = now?.publicKey ?? null;
       if (nowKey !== null && (result === null || firstKey === null || !equalBytes(nowKey, firstKey))) {
-        result = await check(nowKey);
+        result = await this.check(cose, nowKey);
       }
       if (result === null) throw new IngestError('E_INGEST_VERIFY_UNAVAILABLE', 'the message could not be checked');
       if (!result.ok) {
@@ -230,6 +223,18 @@ export class IngestPipeline {
     } finally {
       ticket.release();
     }
+  }
+
+  /** On a worker thread: the payload against its schema, `dev` = kid, the signature (message-check.ts). */
+  private check(cose: CoseSign1, publicKey: Uint8Array): Promise<MessageCheckResult> {
+    return this.deps.checker.check({
+      kind: 'device-message',
+      kid: cose.kid,
+      publicKey,
+      protectedBytes: cose.protectedBytes,
+      payloadBytes: cose.payloadBytes,
+      signature: cose.signature,
+    });
   }
 
   private registryRefusal(device: DeviceRecord | undefined, message: IngestMessage, deviceId: string, seq: number | null): IngestRejection | null {

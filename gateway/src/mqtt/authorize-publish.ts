@@ -12,9 +12,10 @@
  * wanted: an attempt to act as another device (spec section 7), a publish to a topic that is not the
  * device's uplink, and a log failure (nothing was decided durably, so the device must resend later).
  *
- * After the callback aedes publishes the packet to subscribers; `authorizeForward` lets nothing but a
- * device's own downlink reach a client, and the retain flag is cleared here, so an uplink message is never
- * re-published or stored as a retained message.
+ * After the callback aedes would publish the packet to subscribers; the broker skips that for uplink
+ * messages (skip-uplink-publish.ts), `authorizeForward` lets nothing but a device's own downlink reach a
+ * client, and the retain flag is cleared here, so an uplink message is never re-published or stored as a
+ * retained message.
  */
 import type { Client, PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
@@ -22,7 +23,7 @@ import type { Clock } from '../clock.js';
 import type { NoticeData } from '../downlink/notice.js';
 import type { IngestMessage, IngestOutcome } from '../ingest/ingest-message.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
-import { deviceNamedByTopic, uplinkTopic } from './device-topics.js';
+import { deviceNamedByTopic, isUplinkTopicOf, uplinkTopic } from './device-topics.js';
 
 export interface DeviceNotifier {
   /** Sends a signed notice on the device's downlink (QoS 1); best effort, never throws. */
@@ -61,7 +62,7 @@ export function createAuthorizePublish(deps: AuthorizePublishDependencies): Auth
       source: packet.topic.length > 200 ? `${packet.topic.slice(0, 200)}…` : packet.topic,
     };
 
-    if (packet.topic !== uplinkTopic(deviceId)) {
+    if (!isUplinkTopicOf(packet.topic, deviceId)) {
       // Attacker-controlled: the topic text. Another device's topic is acting as that device.
       const named = deviceNamedByTopic(packet.topic);
       const impersonation = named !== null && named !== deviceId;

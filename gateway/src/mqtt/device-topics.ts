@@ -10,6 +10,16 @@ export function uplinkTopic(deviceId: string): string {
   return `${TOPIC_PREFIX}${deviceId}/up`;
 }
 
+/** `topic === uplinkTopic(deviceId)`, without building the topic (it runs for every message). */
+export function isUplinkTopicOf(topic: string, deviceId: string): boolean {
+  return (
+    topic.length === TOPIC_PREFIX.length + deviceId.length + 3 &&
+    topic.startsWith(TOPIC_PREFIX) &&
+    topic.startsWith(deviceId, TOPIC_PREFIX.length) &&
+    topic.endsWith('/up')
+  );
+}
+
 export function downlinkTopic(deviceId: string): string {
   return `${TOPIC_PREFIX}${deviceId}/down`;
 }

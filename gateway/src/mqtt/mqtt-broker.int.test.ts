@@ -164,6 +164,23 @@ describe('MQTT broker: publishing', () => {
     expect(k.log.size()).toBe(2);
   });
 
+  it('routes an acknowledged uplink message no further (no aedes publish), while downlink notices still go out', async () => {
+    const k = await start();
+    const device = await k.enroll('hr-1');
+    const routed: string[] = [];
+    k.broker.aedes.on('publish', (packet) => {
+      if (!packet.topic.startsWith('$SYS')) routed.push(packet.topic);
+    });
+    const client = await k.connect(device);
+    await client.subscribeAsync(downlinkTopic('hr-1'), { qos: 1 });
+    await client.publishAsync(uplinkTopic('hr-1'), Buffer.from(device.message(1)), { qos: 1 });
+    // A retransmission: acknowledged again, and a duplicate notice goes out on the downlink.
+    await client.publishAsync(uplinkTopic('hr-1'), Buffer.from(device.message(1)), { qos: 1 });
+    await nextMessage(client);
+    expect(k.log.size()).toBe(2);
+    expect(routed).toEqual([downlinkTopic('hr-1')]);
+  });
+
   it('never lets a device read another device\'s downlink', async () => {
     const k = await start();
     const a = await k.enroll('dev-a');

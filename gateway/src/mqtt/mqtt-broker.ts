@@ -42,6 +42,7 @@ import type { MqttMetrics } from './mqtt-metrics.js';
 import { guardInvalidPublishTopics } from './invalid-publish-guard.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { rateLimitPublishes } from './rate-limited-publish.js';
+import { skipUplinkPublish } from './skip-uplink-publish.js';
 
 export interface MqttBrokerDependencies {
   readonly pipeline: IngestPipeline;
@@ -186,6 +187,8 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
     authorizeSubscribe: createAuthorizeSubscribe({ logger, metrics: deps.metrics }),
     authorizeForward,
   });
+  // An uplink message is decided in authorizePublish; aedes' routing of it afterwards has no effect (skip-uplink-publish.ts).
+  skipUplinkPublish(aedes);
   await aedes.listen();
 
   const updateClients = (): void => deps.metrics.clients.set(aedes.connectedClients);
