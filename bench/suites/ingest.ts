@@ -1,186 +1,60 @@
 /**
- * Ingest: 200 devices publishing pre-signed 100-200-byte readings at QoS 1 from a separate process (a child
- * running this same file as a load generator), against
- *   - the gateway (startGateway: full verification on worker threads, group-committed fsync, in the tree);
- *     a PUBACK means exactly that, so acknowledged readings/s is the end-to-end rate;
- *   - a bare aedes broker (no checks, no storage), the same load generator;
- * and, in the same run, this machine's verification ceiling: cores x single-core node:crypto Ed25519 verify
- * rate (cached KeyObject). Reports readings/s at full speed, PUBACK latency p50/p99 at a paced 5,000
- * readings/s, and the gateway's ratio to the ceiling and to bare aedes (issue 3 targets: >= 10,000/s
- * sustained, p99 <= 50 ms at 5,000/s).
+ * Ingest against peers (issue 3 "Performance", issue 7 "Benchmarks", the ingest line): readings/s and PUBACK
+ * latency p50/p99 at QoS 1 for 50, 200 and 1,000 devices publishing pre-signed ~170-byte readings from a
+ * separate process, against
+ *   - a bare aedes broker (no checks, no storage),
+ *   - Mosquitto (a private one on a free port when the binary is installed, else the machine's own),
+ *   - the gateway with full verification and durability (a PUBACK means: verified on a worker thread,
+ *     fdatasync'd in a group commit, in the tree);
+ * the gateway's ratio to this machine's verification ceiling (cores x single-core node:crypto Ed25519 verify
+ * rate, measured in the same run) and to bare aedes; a paced 5,000 readings/s run (PUBACK p50/p99/max, event
+ * loop delay, GC pauses); the CPU each of the gateway's threads spends per reading; and `trialgate gateway`'s
+ * start-up time (spawn to its listening line).
  *
- * Run: `npx tsc -b && node bench/dist/suites/ingest.js [--quick]`.
+ * Full speed keeps 2,000 readings in flight whatever the fleet size (40, 10 or 2 per device), so the rows of
+ * one target differ only by the number of connections. The load generator (ingest/load-generator.ts) speaks
+ * raw MQTT 3.1.1 with packets encoded in advance, to take as little of this box as it can.
+ *
+ * Run: `npx tsc -b && node bench/dist/suites/ingest.js [--quick]`. Environment, for profiling:
+ * TG_BENCH_INGEST_TARGETS=gateway,aedes,mosquitto  TG_BENCH_INGEST_DEVICES=200  TG_BENCH_INGEST_READINGS=N
+ * TG_BENCH_INGEST_PACED=0 (skip the paced runs)  TG_BENCH_INGEST_STARTUP=0 (skip start-up)
+ * TG_BENCH_PROFILE=DIR (a CPU profile of the gateway's main thread during its 200-device full-speed run),
+ * TG_BENCH_ALLOC=DIR (a sampled allocation profile of the same, and the bytes allocated per reading).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Aedes } from 'aedes';
-import mqtt from 'mqtt';
-import {
-  coseSigStructure,
-  createConnectToken,
-  createDeviceMessage,
-  createEd25519Signer,
-  createEd25519Verifier,
-  ed25519PublicKey,
-  encodeCbor,
-  ed25519Sign,
-} from '@trialgate/firmware-protocol';
-import { encodePublicKeyText, resolveGatewayConfig, startGateway, silentLogger } from '@trialgate/gateway';
+import { coseSigStructure, createEd25519Verifier, ed25519PublicKey, ed25519Sign, encodeCbor } from '@trialgate/firmware-protocol';
 import { describeMachine } from '../lib/machine.js';
 import type { Measurement, Suite, SuiteOptions } from '../lib/measurement.js';
+import { LOAD_GENERATOR_FLAG, type GeneratorDevice, type GeneratorMode, type GeneratorResult, type GeneratorSetup } from './ingest/load-generator.js';
+import { gatewayStartupMs } from './ingest/startup-time.js';
+import { startBareAedes, startBenchGateway, startMosquitto, type Target, type TargetName } from './ingest/targets.js';
+import { sumOf, threadCpuDelta, threadWrites } from './ingest/thread-cpu.js';
 
 const SUITE = 'ingest';
-const ORIGIN = 'bench.example/ingest/gw-1';
+const FLEETS = [50, 200, 1_000] as const;
+const IN_FLIGHT = 2_000;
+const PACED_RATE = 5_000;
+const PACED_DEVICES = 200;
+const RUN_DEADLINE_MS = 180_000;
 
-// ---------------------------------------------------------------------------------------------------------
-// The load generator (child process)
-
-interface GeneratorDevice {
-  readonly id: string;
-  readonly seedHex: string;
-}
-
-type GeneratorMode = { readonly kind: 'max'; readonly window: number } | { readonly kind: 'paced'; readonly perSecond: number };
-
-interface SetupMessage {
-  readonly type: 'setup';
-  readonly url: string;
-  readonly devices: readonly GeneratorDevice[];
-  readonly messagesPerDevice: number;
-  readonly firstSeq: number;
-  readonly mode: GeneratorMode;
-}
-
-interface GeneratorResult {
-  readonly type: 'done';
-  readonly acked: number;
-  readonly elapsedMs: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly messageBytes: { readonly min: number; readonly max: number };
-  readonly errors: number;
-  /** CPU time the load generator itself used while publishing (user + system), ms. */
-  readonly generatorCpuMs: number;
-}
-
-async function loadGenerator(): Promise<void> {
-  const setup = await new Promise<SetupMessage>((resolve) => process.once('message', (m) => resolve(m as SetupMessage)));
-  // Pre-sign everything before the clock starts: the devices' signing is not what is measured.
-  const now = Date.now();
-  const devices = setup.devices.map((d) => {
-    const signer = createEd25519Signer(Uint8Array.from(Buffer.from(d.seedHex, 'hex')));
-    const messages = Array.from({ length: setup.messagesPerDevice }, (_, i) => {
-      const seq = setup.firstSeq + i;
-      return Buffer.from(
-        createDeviceMessage({
-          payload: { v: 1, dev: d.id, seq, t: now + seq, type: 'heart_rate', data: { bpm: 60 + (seq % 40), rr_ms: [812, 790, 805, 799] } },
-          secretKey: signer,
-        }),
-      );
-    });
-    return { id: d.id, token: Buffer.from(createConnectToken({ deviceId: d.id, secretKey: signer, issuedAtMs: now })), messages };
-  });
-  const sizes = devices.flatMap((d) => d.messages.map((m) => m.length));
-  const clients = await Promise.all(
-    devices.map((d) =>
-      mqtt.connectAsync(setup.url, { clientId: d.id, username: d.id, password: d.token, protocolVersion: 4, reconnectPeriod: 0, clean: true, connectTimeout: 30_000 }),
-    ),
-  );
-  process.send?.({ type: 'ready' });
-  await new Promise<void>((resolve) => process.once('message', () => resolve()));
-
-  const total = devices.length * setup.messagesPerDevice;
-  const latencies = new Float64Array(total);
-  let acked = 0;
-  let errors = 0;
-  let lastAck = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    const publish = (device: number, index: number): void => {
-      const client = clients[device];
-      const message = devices[device]?.messages[index];
-      if (client === undefined || message === undefined) return;
-      const sentAt = performance.now();
-      client.publish(`tg/v1/dev/${devices[device]?.id ?? ''}/up`, message, { qos: 1 }, (error) => {
-        const at = performance.now();
-        if (error === undefined || error === null) latencies[acked++] = at - sentAt;
-        else errors += 1;
-        lastAck = at;
-        if (setup.mode.kind === 'max') {
-          const next = index + setup.mode.window;
-          if (next < setup.messagesPerDevice) publish(device, next);
-        }
-        if (acked + errors === total) resolve();
-      });
-    };
-    if (setup.mode.kind === 'max') {
-      for (let d = 0; d < devices.length; d += 1) for (let i = 0; i < Math.min(setup.mode.window, setup.messagesPerDevice); i += 1) publish(d, i);
-    } else {
-      // Paced: the total rate spread evenly over the devices, sent in 5 ms ticks, whatever the acks do.
-      const perSecond = setup.mode.perSecond;
-      let sent = 0;
-      const tick = (): void => {
-        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond));
-        while (sent < due) {
-          publish(sent % devices.length, Math.floor(sent / devices.length));
-          sent += 1;
-        }
-        if (sent < total) setTimeout(tick, 5);
-      };
-      tick();
-    }
-  });
-  const cpu = process.cpuUsage(cpuBefore);
-  const sorted = Array.from(latencies.subarray(0, acked)).sort((a, b) => a - b);
-  const pick = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  await Promise.all(clients.map((c) => c.endAsync(true)));
-  const result: GeneratorResult = {
-    type: 'done',
-    acked,
-    elapsedMs: lastAck - started,
-    p50Ms: pick(0.5),
-    p99Ms: pick(0.99),
-    maxMs: sorted.at(-1) ?? 0,
-    messageBytes: { min: Math.min(...sizes), max: Math.max(...sizes) },
-    errors,
-    generatorCpuMs: (cpu.user + cpu.system) / 1000,
-  };
-  process.send?.(result);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The benchmark (parent process)
-
-/** The generator's result, with the CPU this process (broker or gateway, all its threads) used meanwhile. */
-async function runGenerator(setup: SetupMessage): Promise<GeneratorResult & { readonly serverCpuMs: number; readonly mainThreadUtilization: number }> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--load-generator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
-  try {
-    const ready = new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-    });
-    child.send(setup);
-    await ready;
-    const done = new Promise<GeneratorResult>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as GeneratorResult));
-      child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-    });
-    const cpuBefore = process.cpuUsage();
-    const eluBefore = performance.eventLoopUtilization();
-    child.send({ type: 'go' });
-    const result = await done;
-    const cpu = process.cpuUsage(cpuBefore);
-    const elu = performance.eventLoopUtilization(eluBefore);
-    return { ...result, serverCpuMs: (cpu.user + cpu.system) / 1000, mainThreadUtilization: elu.utilization };
-  } finally {
-    if (child.exitCode === null) child.kill();
-  }
+interface RunStats {
+  readonly generator: GeneratorResult;
+  readonly rate: number;
+  /** Broker CPU per reading, µs, by thread role (`all` always present when measurable). */
+  readonly cpuPerReading: Readonly<Record<string, number>>;
+  readonly mainThreadUtilization: number;
+  /** Main-thread GC pauses while the run lasted. */
+  readonly gcPauseMs: { readonly total: number; readonly max: number };
+  /** Event loop delay percentiles (ms), main thread. */
+  readonly loopDelayMs: { readonly p99: number; readonly max: number };
+  /** Bytes allocated on the main thread per reading (sampled), when an allocation profile was taken. */
+  readonly allocatedPerReading: number | null;
 }
 
 function fleet(count: number): GeneratorDevice[] {
@@ -192,7 +66,7 @@ function fleet(count: number): GeneratorDevice[] {
   });
 }
 
-/** Single-core node:crypto verify rate with a cached KeyObject, over a Sig_structure of a real reading. */
+/** Single-core node:crypto verify rate with a cached KeyObject, over the Sig_structure of a real reading. */
 function verifyRate(seconds: number): number {
   const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 7);
   const verifier = createEd25519Verifier(ed25519PublicKey(seed));
@@ -210,113 +84,243 @@ function verifyRate(seconds: number): number {
   return count / ((performance.now() - start) / 1000);
 }
 
-async function withBareAedes<T>(body: (url: string) => Promise<T>): Promise<T> {
-  const broker = new Aedes();
-  await broker.listen();
-  const server = createServer((socket) => broker.handle(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+interface Profiling {
+  readonly session: Session;
+  readonly cpu: boolean;
+  readonly heap: boolean;
+}
+
+/** TG_BENCH_PROFILE=DIR: a CPU profile; TG_BENCH_ALLOC=DIR: a sampled allocation profile (collected objects too). */
+async function startProfile(): Promise<Profiling | null> {
+  const cpu = (process.env['TG_BENCH_PROFILE'] ?? '') !== '';
+  const heap = (process.env['TG_BENCH_ALLOC'] ?? '') !== '';
+  if (!cpu && !heap) return null;
+  const session = new Session();
+  session.connect();
+  if (cpu) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+  }
+  if (heap) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
+  return { session, cpu, heap };
+}
+
+interface HeapNode {
+  readonly selfSize: number;
+  readonly children: readonly HeapNode[];
+}
+
+/** Writes the profiles; returns the bytes the allocation profile saw allocated (sampled estimate), or null. */
+async function stopProfile(profiling: Profiling | null, name: string): Promise<number | null> {
+  if (profiling === null) return null;
+  const { session } = profiling;
+  const write = (envName: string, file: string, data: unknown): void => {
+    const dir = process.env[envName] ?? '.';
+    fs.mkdirSync(dir, { recursive: true });
+    const target = path.join(dir, file);
+    fs.writeFileSync(target, JSON.stringify(data));
+    console.error(`profile written to ${target}`);
+  };
+  let allocated: number | null = null;
+  if (profiling.cpu) {
+    const { profile } = await session.post('Profiler.stop');
+    write('TG_BENCH_PROFILE', `${name}-${Date.now()}.cpuprofile`, profile);
+  }
+  if (profiling.heap) {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    write('TG_BENCH_ALLOC', `${name}-${Date.now()}.heapprofile`, profile);
+    const total = (node: HeapNode): number => node.selfSize + node.children.reduce((sum, child) => sum + total(child), 0);
+    allocated = total(profile.head as HeapNode);
+  }
+  session.disconnect();
+  return allocated;
+}
+
+/** One load-generator run against `target`, with the broker's CPU, GC pauses and loop delay meanwhile. */
+async function measure(target: Target, setup: Omit<GeneratorSetup, 'type' | 'host' | 'port' | 'namespace' | 'deadlineMs'>, profileName?: string): Promise<RunStats> {
+  const script = fileURLToPath(new URL('./ingest/load-generator.js', import.meta.url));
+  const child = fork(script, [LOAD_GENERATOR_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  const gcPauses: number[] = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+  });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   try {
-    return await body(`mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const next = (): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        const onExit = (code: number | null): void => reject(new Error(`load generator exited with ${code}`));
+        child.once('exit', onExit);
+        child.once('message', (message) => {
+          child.off('exit', onExit);
+          resolve(message);
+        });
+      });
+    const ready = next();
+    child.send({ ...setup, type: 'setup', host: target.host, port: target.port, namespace: target.namespace, deadlineMs: RUN_DEADLINE_MS } satisfies GeneratorSetup);
+    await ready;
+    const done = next();
+    const profile = profileName === undefined ? null : await startProfile();
+    gc.observe({ entryTypes: ['gc'] });
+    loopDelay.enable();
+    const cpuBefore = target.cpu();
+    const writesBefore = target.fileThreads ? threadWrites() : null;
+    const eluBefore = performance.eventLoopUtilization();
+    child.send({ type: 'go' });
+    const generator = (await done) as GeneratorResult;
+    const elu = performance.eventLoopUtilization(eluBefore);
+    const cpuAfter = target.cpu();
+    const writesAfter = target.fileThreads ? threadWrites() : null;
+    loopDelay.disable();
+    gc.disconnect();
+    const allocated = await stopProfile(profile, profileName ?? 'ingest');
+    const cpuPerReading: Record<string, number> = {};
+    if (cpuBefore !== null && cpuAfter !== null && generator.acked > 0) {
+      const delta = threadCpuDelta(cpuBefore, cpuAfter);
+      const perReading = (ns: number): number => Math.round((ns / 1000 / generator.acked) * 10) / 10;
+      const all = sumOf(delta);
+      cpuPerReading['all'] = perReading(all);
+      let attributed = 0;
+      const roles: Record<string, readonly number[]> = { ...target.threads };
+      if (writesBefore !== null && writesAfter !== null) {
+        const known = new Set(Object.values(target.threads).flat());
+        roles['files'] = [...writesAfter].filter(([tid, n]) => !known.has(tid) && n > (writesBefore.get(tid) ?? 0)).map(([tid]) => tid);
+      }
+      for (const [role, tids] of Object.entries(roles)) {
+        const ns = sumOf(delta, tids);
+        attributed += ns;
+        cpuPerReading[role] = perReading(ns);
+      }
+      if (Object.keys(roles).length > 1) cpuPerReading['other'] = perReading(all - attributed);
+      if (process.env['TG_BENCH_THREADS'] === '1') {
+        const roleOf = (tid: number): string => Object.entries(roles).find(([, tids]) => tids.includes(tid))?.[0] ?? 'other';
+        console.error([...delta].sort((a, b) => b[1] - a[1]).map(([tid, ns]) => `${tid} ${roleOf(tid)} ${perReading(ns)}`).join('\n'));
+      }
+    }
+    return {
+      generator,
+      rate: Math.round(generator.acked / (generator.elapsedMs / 1000)),
+      cpuPerReading,
+      mainThreadUtilization: Math.round(elu.utilization * 100) / 100,
+      gcPauseMs: { total: gcPauses.reduce((a, b) => a + b, 0), max: Math.max(0, ...gcPauses) },
+      loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+      allocatedPerReading: allocated === null || generator.acked === 0 ? null : Math.round(allocated / generator.acked),
+    };
   } finally {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    gc.disconnect();
+    loopDelay.disable();
+    if (child.exitCode === null) child.kill();
   }
 }
 
-async function withGateway<T>(devices: readonly GeneratorDevice[], body: (url: string) => Promise<T>): Promise<T> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tg-bench-ingest-'));
-  const { config } = resolveGatewayConfig({
-    flags: { data: dataDir, origin: ORIGIN, mqttHost: '127.0.0.1', mqttPort: '0', logLevel: 'silent' },
-    env: {},
-    cwd: process.cwd(),
-    cores: os.availableParallelism(),
-  });
-  const gateway = await startGateway(config, { logger: silentLogger() });
-  try {
-    await gateway.admin.importDevices(
-      devices
-        .map((d) => JSON.stringify({ id: d.id, public_key: encodePublicKeyText(ed25519PublicKey(Uint8Array.from(Buffer.from(d.seedHex, 'hex')))), kind: 'wearable' }))
-        .join('\n'),
-      'bench',
-    );
-    return await body(`mqtt://127.0.0.1:${gateway.addresses.mqtt.tcp.port}`);
-  } finally {
-    await gateway.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+function listFromEnv<T extends string | number>(name: string, all: readonly T[], parse: (s: string) => T): readonly T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return all;
+  return raw.split(',').map((s) => parse(s.trim()));
 }
 
 export const run: Suite = async (options: SuiteOptions): Promise<readonly Measurement[]> => {
-  const deviceCount = 200;
-  const devices = fleet(deviceCount);
-  const maxPerDevice = options.quick ? 100 : 500; // 20,000 or 100,000 readings at full speed
-  const pacedRate = 5_000;
-  const pacedSeconds = options.quick ? 4 : 10;
-  const pacedPerDevice = Math.round((pacedRate * pacedSeconds) / deviceCount);
+  const quick = options.quick;
+  const targets = listFromEnv<TargetName>('TG_BENCH_INGEST_TARGETS', ['aedes', 'mosquitto', 'gateway'], (s) => s as TargetName);
+  const fleets = listFromEnv<number>('TG_BENCH_INGEST_DEVICES', FLEETS, Number);
+  const readings = Number(process.env['TG_BENCH_INGEST_READINGS'] ?? (quick ? 10_000 : 60_000));
+  const paced = process.env['TG_BENCH_INGEST_PACED'] !== '0';
+  const pacedSeconds = quick ? 4 : 15;
+  const startupSamples = process.env['TG_BENCH_INGEST_STARTUP'] === '0' ? 0 : quick ? 3 : 7;
   const cores = os.availableParallelism();
-  const window = 10;
-
-  const singleCore = verifyRate(options.quick ? 1 : 2);
-  const ceiling = singleCore * cores;
-
-  const only = process.env['TG_BENCH_INGEST_ONLY'];
-  const skipped = { acked: 1, elapsedMs: 1, p50Ms: 0, p99Ms: 0, maxMs: 0, messageBytes: { min: 0, max: 0 }, errors: 0, generatorCpuMs: 0, serverCpuMs: 0, mainThreadUtilization: 0, type: 'done' as const };
-  const aedesMax = only === 'gateway' ? skipped : await withBareAedes((url) =>
-    runGenerator({ type: 'setup', url, devices, messagesPerDevice: maxPerDevice, firstSeq: 1, mode: { kind: 'max', window } }),
-  );
-  const aedesPaced = only === 'gateway' ? skipped : await withBareAedes((url) =>
-    runGenerator({ type: 'setup', url, devices, messagesPerDevice: pacedPerDevice, firstSeq: 1, mode: { kind: 'paced', perSecond: pacedRate } }),
-  );
-  const { gatewayMax, gatewayPaced } = await withGateway(devices, async (url) => {
-    const max = await runGenerator({ type: 'setup', url, devices, messagesPerDevice: maxPerDevice, firstSeq: 1, mode: { kind: 'max', window } });
-    const paced = await runGenerator({
-      type: 'setup',
-      url,
-      devices,
-      messagesPerDevice: pacedPerDevice,
-      firstSeq: maxPerDevice + 1,
-      mode: { kind: 'paced', perSecond: pacedRate },
-    });
-    return { gatewayMax: max, gatewayPaced: paced };
-  });
-
-  const rate = (r: GeneratorResult): number => Math.round(r.acked / (r.elapsedMs / 1000));
+  const devices = fleet(Math.max(...fleets, PACED_DEVICES));
+  const rows: Measurement[] = [];
   const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
-  const note = `${deviceCount} devices, QoS 1, ${gatewayMax.messageBytes.min}-${gatewayMax.messageBytes.max}-byte readings, load from a child process`;
-  const maxParams = { devices: deviceCount, readings: gatewayMax.acked, inflightPerDevice: window };
-  const pacedParams = { devices: deviceCount, readings: gatewayPaced.acked, offeredPerSecond: pacedRate };
-  const gatewayRate = rate(gatewayMax);
-  const aedesRate = rate(aedesMax);
-  for (const r of [aedesMax, aedesPaced, gatewayMax, gatewayPaced]) if (r.errors > 0) throw new Error(`${r.errors} publishes failed`);
-  return [
-    { suite: SUITE, name: 'node:crypto Ed25519 verify, one core (cached KeyObject)', value: Math.round(singleCore), unit: 'ops/s' },
-    { suite: SUITE, name: `verification ceiling (${cores} cores x one core)`, value: Math.round(ceiling), unit: 'ops/s', params: { cores } },
-    { suite: SUITE, name: 'bare aedes, full speed', value: aedesRate, unit: 'readings/s', params: maxParams, note },
-    { suite: SUITE, name: 'gateway, full speed (verified, fsync, in the tree)', value: gatewayRate, unit: 'readings/s', params: maxParams, note },
-    { suite: SUITE, name: 'gateway CPU per reading, all threads', value: round((gatewayMax.serverCpuMs * 1000) / gatewayMax.acked), unit: 'µs', params: maxParams },
-    { suite: SUITE, name: 'gateway main thread busy at full speed (event loop utilization)', value: round(gatewayMax.mainThreadUtilization, 2), unit: 'ratio', params: maxParams },
-    { suite: SUITE, name: `gateway main thread busy at ${pacedRate}/s`, value: round(gatewayPaced.mainThreadUtilization, 2), unit: 'ratio', params: pacedParams },
-    { suite: SUITE, name: 'bare aedes CPU per reading', value: round((aedesMax.serverCpuMs * 1000) / aedesMax.acked), unit: 'µs', params: maxParams },
-    { suite: SUITE, name: 'load generator CPU per reading (gateway run)', value: round((gatewayMax.generatorCpuMs * 1000) / gatewayMax.acked), unit: 'µs', params: maxParams },
-    { suite: SUITE, name: 'gateway / verification ceiling', value: round(gatewayRate / ceiling, 3), unit: 'ratio' },
-    { suite: SUITE, name: 'gateway / bare aedes', value: round(gatewayRate / aedesRate, 3), unit: 'ratio' },
-    { suite: SUITE, name: 'gateway PUBACK p50 at full speed', value: round(gatewayMax.p50Ms), unit: 'ms', params: maxParams },
-    { suite: SUITE, name: 'gateway PUBACK p99 at full speed', value: round(gatewayMax.p99Ms), unit: 'ms', params: maxParams },
-    { suite: SUITE, name: `gateway achieved rate, paced at ${pacedRate}/s`, value: rate(gatewayPaced), unit: 'readings/s', params: pacedParams },
-    { suite: SUITE, name: `gateway PUBACK p50 at ${pacedRate}/s`, value: round(gatewayPaced.p50Ms), unit: 'ms', params: pacedParams },
-    { suite: SUITE, name: `gateway PUBACK p99 at ${pacedRate}/s`, value: round(gatewayPaced.p99Ms), unit: 'ms', params: pacedParams },
-    { suite: SUITE, name: `gateway PUBACK max at ${pacedRate}/s`, value: round(gatewayPaced.maxMs), unit: 'ms', params: pacedParams },
-    { suite: SUITE, name: `bare aedes PUBACK p50 at ${pacedRate}/s`, value: round(aedesPaced.p50Ms), unit: 'ms', params: pacedParams },
-    { suite: SUITE, name: `bare aedes PUBACK p99 at ${pacedRate}/s`, value: round(aedesPaced.p99Ms), unit: 'ms', params: pacedParams },
-  ];
+
+  const singleCore = verifyRate(quick ? 1 : 3);
+  const ceiling = singleCore * cores;
+  rows.push({ suite: SUITE, name: 'node:crypto Ed25519 verify, one core (cached KeyObject)', value: Math.round(singleCore), unit: 'ops/s' });
+  rows.push({ suite: SUITE, name: `verification ceiling (${cores} cores x one core)`, value: Math.round(ceiling), unit: 'ops/s', params: { cores } });
+
+  const fullSpeed = new Map<string, RunStats>();
+  for (const name of targets) {
+    const target =
+      name === 'aedes' ? await startBareAedes() : name === 'mosquitto' ? await startMosquitto() : await startBenchGateway(devices);
+    const nextSeq = new Map<string, number>();
+    const run = async (count: number, mode: GeneratorMode, perDevice: number, profileName?: string): Promise<RunStats> => {
+      const used = devices.slice(0, count);
+      const firstSeqs = used.map((d) => nextSeq.get(d.id) ?? 1);
+      const stats = await measure(target, { devices: used, firstSeqs, messagesPerDevice: perDevice, mode }, profileName);
+      used.forEach((d, i) => nextSeq.set(d.id, (firstSeqs[i] ?? 1) + perDevice));
+      const g = stats.generator;
+      if (g.unacked > 0 || g.connectionErrors > 0) {
+        throw new Error(`${name}, ${count} devices: ${g.unacked} of ${g.offered} readings unacknowledged, ${g.connectionErrors} connection error(s)`);
+      }
+      return stats;
+    };
+    try {
+      for (const count of fleets) {
+        const window = Math.max(1, Math.round(IN_FLIGHT / count));
+        const perDevice = Math.max(window, Math.round(readings / count));
+        const stats = await run(count, { kind: 'max', window }, perDevice, name === 'gateway' && count === 200 ? 'gateway-200' : undefined);
+        fullSpeed.set(`${name}/${count}`, stats);
+        const params = { devices: count, readings: stats.generator.acked, inflightPerDevice: window };
+        const note = `QoS 1, ${stats.generator.messageBytes.min}-${stats.generator.messageBytes.max}-byte readings, load from a child process`;
+        rows.push({ suite: SUITE, name: `${name}, ${count} devices, full speed`, value: stats.rate, unit: 'readings/s', params, note });
+        rows.push({ suite: SUITE, name: `${name}, ${count} devices, PUBACK p50 at full speed`, value: round(stats.generator.p50Ms), unit: 'ms', params });
+        rows.push({ suite: SUITE, name: `${name}, ${count} devices, PUBACK p99 at full speed`, value: round(stats.generator.p99Ms), unit: 'ms', params });
+        for (const [role, us] of Object.entries(stats.cpuPerReading)) {
+          rows.push({ suite: SUITE, name: `${name}, ${count} devices, CPU per reading (${role === 'all' ? 'all threads' : role})`, value: us, unit: 'µs', params });
+        }
+        rows.push({ suite: SUITE, name: `load generator CPU per reading (${name}, ${count} devices)`, value: round((stats.generator.cpuMs * 1000) / stats.generator.acked), unit: 'µs', params });
+        if (name === 'gateway') {
+          rows.push({ suite: SUITE, name: `gateway, ${count} devices, main thread busy (event loop utilization)`, value: stats.mainThreadUtilization, unit: 'ratio', params });
+          rows.push({ suite: SUITE, name: `gateway, ${count} devices, GC pauses per reading (main thread)`, value: round((stats.gcPauseMs.total * 1000) / stats.generator.acked), unit: 'µs', params });
+          if (stats.allocatedPerReading !== null) {
+            rows.push({ suite: SUITE, name: `gateway, ${count} devices, allocated per reading (main thread, sampled)`, value: stats.allocatedPerReading, unit: 'B', params });
+          }
+          rows.push({ suite: SUITE, name: `gateway / verification ceiling, ${count} devices`, value: round(stats.rate / ceiling, 3), unit: 'ratio', params });
+          const aedes = fullSpeed.get(`aedes/${count}`);
+          if (aedes !== undefined) rows.push({ suite: SUITE, name: `gateway / bare aedes, ${count} devices`, value: round(stats.rate / aedes.rate, 3), unit: 'ratio', params });
+        }
+      }
+      if (paced) {
+        const perDevice = Math.round((PACED_RATE * pacedSeconds) / PACED_DEVICES);
+        const stats = await run(PACED_DEVICES, { kind: 'paced', perSecond: PACED_RATE }, perDevice);
+        const params = { devices: PACED_DEVICES, readings: stats.generator.acked, offeredPerSecond: PACED_RATE };
+        rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: achieved`, value: stats.rate, unit: 'readings/s', params });
+        rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: PUBACK p50`, value: round(stats.generator.p50Ms), unit: 'ms', params });
+        rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: PUBACK p99`, value: round(stats.generator.p99Ms), unit: 'ms', params });
+        rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: PUBACK max`, value: round(stats.generator.maxMs), unit: 'ms', params });
+        if (stats.cpuPerReading['all'] !== undefined) {
+          rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: CPU per reading (all threads)`, value: stats.cpuPerReading['all'], unit: 'µs', params });
+        }
+        if (name === 'gateway') {
+          rows.push({ suite: SUITE, name: `gateway, paced at ${PACED_RATE}/s: main thread busy`, value: stats.mainThreadUtilization, unit: 'ratio', params });
+          rows.push({ suite: SUITE, name: `gateway, paced at ${PACED_RATE}/s: event loop delay p99`, value: round(stats.loopDelayMs.p99), unit: 'ms', params });
+          rows.push({ suite: SUITE, name: `gateway, paced at ${PACED_RATE}/s: event loop delay max`, value: round(stats.loopDelayMs.max), unit: 'ms', params });
+          rows.push({ suite: SUITE, name: `gateway, paced at ${PACED_RATE}/s: longest GC pause`, value: round(stats.gcPauseMs.max), unit: 'ms', params });
+        }
+      }
+    } finally {
+      await target.close();
+    }
+  }
+
+  if (startupSamples > 0) {
+    const samples: number[] = [];
+    for (let i = 0; i < startupSamples; i += 1) samples.push(await gatewayStartupMs());
+    samples.sort((a, b) => a - b);
+    const params = { samples: samples.length };
+    rows.push({ suite: SUITE, name: 'trialgate gateway start-up, spawn to listening line (median)', value: Math.round(samples[Math.floor(samples.length / 2)] ?? 0), unit: 'ms', params, note: 'empty data directory, new process each time' });
+    rows.push({ suite: SUITE, name: 'trialgate gateway start-up, spawn to listening line (fastest)', value: Math.round(samples[0] ?? 0), unit: 'ms', params });
+  }
+  return rows;
 };
 
-if (process.argv.includes('--load-generator')) {
-  await loadGenerator();
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const quick = process.argv.includes('--quick');
+  const started = performance.now();
   const rows = await run({ quick });
-  console.log(JSON.stringify(describeMachine()));
+  console.log(JSON.stringify({ ...describeMachine(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), seconds: Math.round((performance.now() - started) / 1000) }));
   console.log('| measurement | value | unit |\n|---|---:|---|');
   for (const row of rows) console.log(`| ${row.name} | ${row.value.toLocaleString('en-US')} | ${row.unit} |`);
 }
