@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import { text as readStream } from 'node:stream/consumers';
 import type { Command, CommanderError } from 'commander';
 import {
@@ -11,12 +12,14 @@ import {
   type BundleVerificationReport,
 } from '@trialgate/proof-formats';
 import { formatVerificationReport } from './verify-output.js';
+import { parseThreadsFlag, signatureThreads } from './verify-threads.js';
 
 interface VerifyFlags {
   readonly rpc?: string;
   readonly confirmations?: string;
   readonly json?: boolean;
   readonly gatewayKey?: string;
+  readonly threads?: string;
 }
 
 /** Spec section 8: 0 valid, 1 invalid, 2 unusable input (and usage errors), 3 inconclusive. */
@@ -25,9 +28,10 @@ const EXIT_UNUSABLE = 2;
 class UsageError extends Error {}
 
 /**
- * `trialgate verify BUNDLE.json [--rpc URL] [--confirmations N] [--gateway-key VKEY] [--json]`: checks a
- * proof bundle (spec section 8) trusting nothing of the site: every checkpoint signature, consistency and
- * inclusion proof, device signature, per-device seq, and with --rpc every anchor on chain.
+ * `trialgate verify BUNDLE.json [--rpc URL] [--confirmations N] [--gateway-key VKEY] [--threads N] [--json]`:
+ * checks a proof bundle (spec section 8) trusting nothing of the site: every checkpoint signature, consistency
+ * and inclusion proof, device signature, per-device seq, and with --rpc every anchor on chain. Device
+ * signatures of large bundles are checked on worker threads (verify-threads.ts); the report is the same.
  */
 export function registerVerifyCommand(program: Command): void {
   program
@@ -37,14 +41,20 @@ export function registerVerifyCommand(program: Command): void {
     .option('--rpc <url>', 'an Ethereum JSON-RPC endpoint, to check each anchor on chain')
     .option('--confirmations <n>', 'with --rpc: confirmations that make a block final, for chains without the finalized tag')
     .option('--gateway-key <vkey>', "the gateway's verifier key as the site published it (trialgate keys show), pinned instead of trusting the bundle's")
+    .option('--threads <n>', 'worker threads for device signatures (default: one per core for bundles of 1 MiB or more; 0: none)')
     .option('--json', 'print the full report as JSON')
     .exitOverride((error: CommanderError) => {
       process.exit(error.exitCode === 0 ? 0 : EXIT_UNUSABLE);
     })
     .action(async (path: string, flags: VerifyFlags) => {
       let anchorVerifier: AnchorVerifier | undefined;
+      let threads: number | undefined;
       try {
         anchorVerifier = makeAnchorVerifier(flags);
+        if (flags.threads !== undefined) {
+          threads = parseThreadsFlag(flags.threads);
+          if (threads === undefined) throw new UsageError('--threads must be a whole number from 0 to 64');
+        }
         if (flags.gatewayKey !== undefined) parseVerifierKey(flags.gatewayKey);
       } catch (error) {
         if (error instanceof UsageError || isProofFormatError(error)) {
@@ -66,6 +76,7 @@ export function registerVerifyCommand(program: Command): void {
         report = await verifyBundleText(input, {
           ...(anchorVerifier === undefined ? { anchorsNotCheckedReason: 'no --rpc given' } : { anchorVerifier }),
           ...(flags.gatewayKey === undefined ? {} : { trustedGatewayKey: flags.gatewayKey }),
+          signatureWorkers: signatureThreads(threads, input.length, os.availableParallelism()),
         });
       }
       report ??= unusableReport({ code: 'E_BUNDLE_READ', message: `cannot read ${path}` });
