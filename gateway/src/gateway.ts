@@ -305,6 +305,8 @@ export async function startGateway(config: GatewayConfig, deps: StartGatewayDepe
         adminSocket: adminSocket?.path ?? null,
         size: store.log.size(),
         devices: registry.size,
+        serial: (config.serial ?? []).map((line) => line.path),
+        ble: devices.ble !== null,
         verifyWorkers: workers,
         verifierKey: key.verifierKey,
       },

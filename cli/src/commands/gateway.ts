@@ -2,7 +2,7 @@
  * `trialgate gateway`: runs the gateway process (docs/gateway.md). Every setting is a flag, a `TRIALGATE_*`
  * environment variable and a config-file key (precedence flag > environment > file > default).
  *
- * Output: pino JSON log lines on stdout; one human line on stderr once it listens. SIGTERM or SIGINT stops
+ * Output: pino JSON log lines on stdout; one human line on stderr once it listens (gateway-listening-line.ts). SIGTERM or SIGINT stops
  * it in order (no new connections, in-flight messages finished, final checkpoint) and exits 0; a second
  * signal exits at once with 1. Exit 2 for a configuration error, 1 if it cannot start.
  */
@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { isTrialgateError } from '@trialgate/firmware-protocol';
 import type { RunningGateway } from '@trialgate/gateway';
 import { ConfigError, SETTINGS, SETTING_KEYS, resolveGatewayConfig, type SettingKey } from '@trialgate/gateway/config';
+import { formatListeningLine, gatewayListening } from './gateway-listening-line.js';
 
 export function registerGatewayCommand(program: Command): void {
   const command = program
@@ -66,7 +67,7 @@ export function registerGatewayCommand(program: Command): void {
       process.exitCode = 1;
       return;
     }
-    process.stderr.write(`${listeningLine(gateway)}\n`);
+    process.stderr.write(`${formatListeningLine(gatewayListening(gateway))}\n`);
 
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -89,14 +90,3 @@ export function registerGatewayCommand(program: Command): void {
   });
 }
 
-function listeningLine(gateway: RunningGateway): string {
-  const { tcp, tls, ws } = gateway.addresses.mqtt;
-  const parts = [`mqtt://${hostPort(tcp.address, tcp.port)}`];
-  if (tls !== null) parts.push(`mqtts://${hostPort(tls.address, tls.port)}`);
-  if (ws !== null) parts.push(`ws://${hostPort(ws.address, ws.port)}${ws.path}`);
-  return `trialgate gateway ${gateway.origin} listening on ${parts.join(', ')}; API ${gateway.addresses.http}; data ${gateway.store.layout.root}; log size ${gateway.store.log.size()}`;
-}
-
-function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
