@@ -4,16 +4,22 @@
  *
  * - Only an enrolled, active device with a fresh token of its own, signed by its registered key and never
  *   used before, connects (spec section 3); every refusal is CONNACK 5, recorded in quarantine and logged.
- * - A used token stays used across a gateway restart for the rest of its 300 s window.
+ * - A used token stays used across a gateway restart for the rest of its 300 s window, and across kill -9 of
+ *   the `trialgate gateway` process right after its CONNACK.
  * - A device cannot publish as another (its topic, its kid, its `dev`): quarantined, logged, connection
  *   closed, nothing appended (spec section 7); nor read another's downlink, nor use wildcards or `$SYS`.
  *
  * The broker-level unit of the same rules, over a memory log and a manual clock, is
  * gateway/src/mqtt/mqtt-broker.int.test.ts; this suite checks them on the assembled gateway.
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
+import { generate as generatePacket } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_BUILT, eventually, runCli, startCli, type CliDaemon } from '../e2e/cli-processes.js';
 import { CborTag, decodeCborStrict, encodeCbor, type CborMapKey, type CborValue } from '@trialgate/firmware-protocol';
 import {
   closedByGateway,
@@ -67,11 +73,16 @@ async function refusalRecorded(g: SecurityGateway, count: number): Promise<void>
 }
 
 describe('security: who may connect', () => {
-  it('refuses unregistered, suspended and retired devices, and lets an active one in', async () => {
+  it('refuses unregistered, suspended, retired, keyless and MQTT-less devices, and lets an active one in', async () => {
     const g = await start();
     const active = await g.enroll('sec-active');
     const suspended = await g.enroll('sec-suspended');
     const retired = await g.enroll('sec-retired');
+    const serialOnly = await g.enroll('sec-serial-only', { kind: 'pill_dispenser', transports: ['serial'] });
+    // A BLE health device cannot sign: it is enrolled without a key, and whatever key signs a token for it, it
+    // does not connect over MQTT.
+    await g.gateway.admin.enrollDevice({ id: 'sec-ble-only', public_key: null, kind: 'bp_cuff', transports: ['ble'] }, 'security-test');
+    const bleOnly = securityDevice('sec-ble-only');
     const stranger = securityDevice('sec-stranger');
     await g.gateway.admin.changeDevice('sec-suspended', { op: 'suspend' }, 'security-test');
     await g.gateway.admin.changeDevice('sec-retired', { op: 'retire' }, 'security-test');
@@ -81,12 +92,16 @@ describe('security: who may connect', () => {
     expect(await attempt(stranger)).toBe(5);
     expect(await attempt(suspended)).toBe(5);
     expect(await attempt(retired)).toBe(5);
+    expect(await attempt(serialOnly)).toBe(5);
+    expect(await attempt(bleOnly)).toBe(5);
     expect(await attempt(active)).toBe(0);
-    await refusalRecorded(g, 3);
+    await refusalRecorded(g, 5);
     expect(g.quarantine().map((r) => [r.reason, r.claimedDeviceId, r.source, r.original.length])).toEqual([
       ['E_DEVICE_UNKNOWN', 'sec-stranger', 'mqtt-connect', 0],
       ['E_DEVICE_SUSPENDED', 'sec-suspended', 'mqtt-connect', 0],
       ['E_DEVICE_RETIRED', 'sec-retired', 'mqtt-connect', 0],
+      ['E_DEVICE_TRANSPORT', 'sec-serial-only', 'mqtt-connect', 0],
+      [expect.stringMatching(/^E_DEVICE_(NO_KEY|TRANSPORT)$/), 'sec-ble-only', 'mqtt-connect', 0],
     ]);
     for (const reason of ['E_DEVICE_UNKNOWN', 'E_DEVICE_SUSPENDED', 'E_DEVICE_RETIRED']) {
       expect(linesWith(g, { event: 'connect_refused', reason }), reason).toHaveLength(1);
@@ -180,6 +195,39 @@ describe('security: who may connect', () => {
     // The device itself, with a fresh token by the gateway's clock, still connects.
     expect(await connackCode(g3.mqttUrl, { clientId: 'sec-a', username: 'sec-a', password: a.token(clock.now()) })).toBe(0);
   });
+
+  it.skipIf(!CLI_BUILT)('remembers a used token across kill -9 of the trialgate gateway process', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tg-sec-kill-'));
+    dirs.push(dir);
+    const device = securityDevice('sec-killed');
+    const added = await runCli(['devices', 'add', '--data', dir, '--id', device.id, '--public-key', Buffer.from(device.publicKey).toString('base64'), '--kind', 'wearable']);
+    expect(added.code, added.stderr).toBe(0);
+    const args = ['gateway', '--data', dir, '--origin', 'test.example/site-security/gw-kill', '--mqtt-host', '127.0.0.1', '--mqtt-port', '0', '--http-port', '0', '--log-level', 'warn'];
+    const brokerOf = async (daemon: CliDaemon): Promise<string> =>
+      (await eventually(() => /listening on (mqtt:\/\/[^\s,;]+)/.exec(daemon.output())?.[1], 30_000, 'the gateway listening'));
+    const first = startCli(args);
+    const token = device.token();
+    try {
+      expect(await connackCode(await brokerOf(first), { clientId: device.id, username: device.id, password: token })).toBe(0);
+    } finally {
+      // At once after the CONNACK, without a chance to stop cleanly.
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+    const second = startCli(args);
+    try {
+      expect(await connackCode(await brokerOf(second), { clientId: device.id, username: device.id, password: token })).toBe(5);
+      expect(await connackCode(await brokerOf(second), { clientId: device.id, username: device.id, password: device.token() })).toBe(0);
+      const listed = await eventually(async () => {
+        const run = await runCli(['quarantine', 'list', '--data', dir, '--json']);
+        const records = JSON.parse(run.stdout) as { reason: string }[];
+        return records.length > 0 ? records : undefined;
+      }, 20_000, 'the refusal recorded');
+      expect(listed.map((r) => r.reason)).toEqual(['E_CONNECT_TOKEN_REPLAYED']);
+    } finally {
+      await second.stop();
+    }
+  }, 90_000);
 
   it('never lets a mutated copy of a used token in (re-encoded, re-labelled, cut, extended, bit-flipped)', async () => {
     const g = await start();
@@ -276,6 +324,11 @@ describe('security: a device cannot act as another', () => {
     spy.subscribe(down('sec-b'), { qos: 1 });
     await closedByGateway(spy);
     expect(linesWith(g, { event: 'subscribe_refused', impersonation: true, deviceId: 'sec-a' })).toHaveLength(1);
+    // A malformed filter is a protocol error (MQTT-4.7.1-2): aedes closes the connection before our hook sees
+    // it. Written raw: mqtt.js would not send it.
+    const malformed = await g.connect(a);
+    malformed.stream.write(generatePacket({ cmd: 'subscribe', messageId: 77, subscriptions: [{ topic: 'tg/#/down', qos: 1 }] }));
+    await closedByGateway(malformed);
   });
 
   it('refuses publishing to wildcard and $SYS topics: connection closed, and the message quarantined', async () => {

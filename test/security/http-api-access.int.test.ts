@@ -205,6 +205,16 @@ describe('security: HTTP API tokens and scopes', () => {
   });
 });
 
+describe('security: the local admin socket and the key file', () => {
+  it('keep to the gateway\'s user: the socket (which takes no token) in a 0700 directory, the key file 0600', () => {
+    const socket = g.gateway.addresses.adminSocket;
+    expect(socket).not.toBeNull();
+    expect(statSync(path.dirname(socket ?? '')).mode & 0o777).toBe(0o700);
+    expect(statSync(socket ?? '').mode & 0o077).toBe(0);
+    expect(statSync(path.join(g.gateway.store.layout.root, 'gateway.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe('security: how tokens are kept and compared', () => {
   it('stores only the SHA-256 of each token: no file of the data directory holds a token in any encoding', () => {
     const db = new Database(g.gateway.store.layout.stateDatabase, { readonly: true, fileMustExist: true });
