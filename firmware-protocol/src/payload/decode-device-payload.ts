@@ -26,6 +26,15 @@ export interface DecodedDevicePayload {
 
 const ENVELOPE_KEYS = new Set(['v', 'dev', 'seq', 't', 'type', 'data']);
 
+// Built once, not per message (this runs on the gateway's check workers for every reading): each field's
+// path as errors and flags name it, and each type's known `data` keys.
+const FIELD_PATHS = new Map<FieldSchema, string>();
+const DATA_KEYS = new Map<string, ReadonlySet<string>>();
+for (const [type, schema] of Object.entries(PAYLOAD_DATA_SCHEMAS)) {
+  for (const field of schema) FIELD_PATHS.set(field, `data.${field.name}`);
+  DATA_KEYS.set(type, new Set(schema.map((field) => field.name)));
+}
+
 /**
  * Reads a payload map (spec section 2) and checks it against its type's schema.
  *
@@ -79,7 +88,7 @@ export function decodeDevicePayload(payloadBytes: Uint8Array, options: DecodeDev
       const value = readField(dataMap, field, flags);
       if (value !== undefined) data[field.name] = value;
     }
-    const dataExtra = extras(dataMap, new Set(schema.map((field) => field.name)), 'data.', flags);
+    const dataExtra = extras(dataMap, DATA_KEYS.get(type) ?? new Set(), 'data.', flags);
     if (dataExtra !== undefined) data['extra'] = dataExtra;
     crossCheck(type, data, flags);
   } else {
@@ -104,7 +113,7 @@ export function decodeDevicePayload(payloadBytes: Uint8Array, options: DecodeDev
 }
 
 function readField(map: ReadonlyMap<string, CborValue>, field: FieldSchema, flags: PayloadFlag[]): unknown {
-  const path = `data.${field.name}`;
+  const path = FIELD_PATHS.get(field) ?? `data.${field.name}`;
   switch (field.kind) {
     case 'uint': {
       const value = readUint(map, field.name, path, field.required);
@@ -140,12 +149,16 @@ function readField(map: ReadonlyMap<string, CborValue>, field: FieldSchema, flag
       const value = map.get(field.name);
       if (!Array.isArray(value)) throw mismatch(path, 'an array of unsigned integers', value);
       const items = value as readonly CborValue[];
-      return items.map((item, index) => {
-        const itemPath = `${path}[${index}]`;
-        const n = asUint(item, itemPath);
-        if (field.plausibleElement !== undefined) flagRange(flags, itemPath, n, { ...field, plausible: field.plausibleElement });
-        return n;
-      });
+      const out: number[] = [];
+      const range = field.plausibleElement;
+      for (let index = 0; index < items.length; index += 1) {
+        const item = items[index];
+        // An element's path is built only when it is named (an error or a flag).
+        const n = typeof item === 'number' && item >= 0 ? item : asUint(item, `${path}[${index}]`);
+        if (range !== undefined && (n < range[0] || n > range[1])) flagOutside(flags, `${path}[${index}]`, n, range, field.unit);
+        out.push(n);
+      }
+      return out;
     }
   }
 }
@@ -211,10 +224,12 @@ function extras(
   prefix: string,
   flags: PayloadFlag[],
 ): ExtraFields | undefined {
-  const entries: [string, CborValue][] = [];
-  for (const [key, value] of map) {
+  // Most payloads have no unknown key: the list is made only for the first one.
+  let entries: [string, CborValue][] | undefined;
+  // Keys, not entries: iterating entries makes a [key, value] pair for every field.
+  for (const key of map.keys()) {
     if (typeof key === 'string' && !known.has(key)) {
-      entries.push([key, value]);
+      (entries ??= []).push([key, map.get(key)]);
       flags.push({
         code: 'F_UNKNOWN_KEY',
         path: `${prefix}${key}`,
@@ -223,20 +238,22 @@ function extras(
     }
   }
   // Object.fromEntries defines own properties, so a key such as "__proto__" cannot reach a prototype.
-  return entries.length === 0 ? undefined : Object.fromEntries(entries);
+  return entries === undefined ? undefined : Object.fromEntries(entries);
 }
 
 function flagRange(flags: PayloadFlag[], path: string, value: number | undefined, field: FieldSchema): void {
   if (value === undefined || field.plausible === undefined) return;
   const [min, max] = field.plausible;
-  if (value < min || value > max) {
-    const unit = field.unit === undefined ? '' : ` ${field.unit}`;
-    flags.push({
-      code: 'F_IMPLAUSIBLE_VALUE',
-      path,
-      message: `${path} = ${value}${unit} is outside the plausible range ${min}-${max}${unit}; kept as received`,
-    });
-  }
+  if (value < min || value > max) flagOutside(flags, path, value, field.plausible, field.unit);
+}
+
+function flagOutside(flags: PayloadFlag[], path: string, value: number, [min, max]: readonly [number, number], unitName: string | undefined): void {
+  const unit = unitName === undefined ? '' : ` ${unitName}`;
+  flags.push({
+    code: 'F_IMPLAUSIBLE_VALUE',
+    path,
+    message: `${path} = ${value}${unit} is outside the plausible range ${min}-${max}${unit}; kept as received`,
+  });
 }
 
 function flagTime(flags: PayloadFlag[], path: string, value: number | undefined): void {

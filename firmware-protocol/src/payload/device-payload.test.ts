@@ -11,6 +11,7 @@ import { isPayloadOfType, type DevicePayload } from './device-payload.js';
 import { decodeDevicePayload } from './decode-device-payload.js';
 import { encodeDevicePayload } from './encode-device-payload.js';
 import { protocolErrorCodeOf } from '../testing/protocol-error-code-of.js';
+import { referenceDecodeDevicePayload } from './testing/reference-decode-device-payload.js';
 
 const T = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -264,6 +265,81 @@ describe('device payloads: fuzz', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('decodeDevicePayload: the optimized decoder behaves exactly as the reference implementation', () => {
+  /** The payload and flags, or the error's code, message and details. */
+  const outcomeOf = (decode: () => unknown): unknown => {
+    try {
+      return { value: decode() };
+    } catch (error) {
+      if (isProtocolError(error)) return { code: error.code, message: error.message, details: error.details };
+      return { thrown: String(error) };
+    }
+  };
+  const fieldValue: fc.Arbitrary<CborEncodable> = fc.oneof(
+    fc.integer({ min: -5, max: 5000 }),
+    fc.constantFrom(0, 19, 20, 300, 301, 2 ** 53 - 1, 946_684_800_000, 4_102_444_800_000),
+    fc.double().map((d) => new CborFloat(d)),
+    fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n - 1n }),
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('taken', 'missed', 'tamper', 'opened'),
+    fc.array(fc.oneof(fc.integer({ min: -3, max: 4000 }), fc.double().map((d) => new CborFloat(d)), fc.string({ maxLength: 3 })), { maxLength: 6 }),
+    fc.constantFrom(null, true),
+  );
+  const dataKeys = fc.constantFrom('bpm', 'rr_ms', 'pct', 'pulse_bpm', 'celsius', 'systolic_mmhg', 'diastolic_mmhg', 'map_mmhg', 'mg_dl', 'kg', 'count', 'interval_s', 'event', 'slot', 'kit', 'scheduled', 'battery_pct', 'fw', 'clock_sync', 'note', 'extra_key', '__proto__');
+  const payloadMap: fc.Arbitrary<CborEncodable> = fc
+    .record(
+      {
+        v: fc.oneof(fc.constant(1), fieldValue),
+        dev: fc.oneof(fc.constant('dev-1'), fieldValue),
+        seq: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fieldValue),
+        t: fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fieldValue),
+        type: fc.oneof(fc.constantFrom('heart_rate', 'spo2', 'body_temp', 'blood_pressure', 'glucose', 'weight', 'steps', 'dose_event', 'device_status', 'mystery'), fieldValue),
+        data: fc.oneof(fc.uniqueArray(fc.tuple(dataKeys, fieldValue), { maxLength: 6, selector: ([key]) => key }).map((entries) => new Map(entries)), fieldValue),
+        note: fieldValue,
+      },
+      { requiredKeys: [] },
+    )
+    .map((record) => new Map(Object.entries(record) as [string, CborEncodable][]));
+
+  it('on payload-like maps of every type, with wrong, missing, implausible and unknown fields', () => {
+    fc.assert(
+      fc.property(payloadMap, (map) => {
+        const bytes = encodeCbor(map);
+        expect(outcomeOf(() => decodeDevicePayload(bytes))).toStrictEqual(outcomeOf(() => referenceDecodeDevicePayload(bytes)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('on well-formed envelopes of every type with random data fields (mostly accepted, often flagged)', () => {
+    const types = fc.constantFrom('heart_rate', 'spo2', 'body_temp', 'blood_pressure', 'glucose', 'weight', 'steps', 'dose_event', 'device_status', 'mystery');
+    let accepted = 0;
+    fc.assert(
+      fc.property(types, fc.uniqueArray(fc.tuple(dataKeys, fieldValue), { maxLength: 6, selector: ([key]) => key }), fc.integer({ min: 1, max: 2 ** 40 }), (type, data, seq) => {
+        const bytes = encodeCbor(new Map<string, CborEncodable>([['v', 1], ['dev', 'dev-1'], ['seq', seq], ['t', 1_767_225_600_000], ['type', type], ['data', new Map(data)]]));
+        const outcome = outcomeOf(() => decodeDevicePayload(bytes));
+        if ((outcome as { value?: unknown }).value !== undefined) accepted += 1;
+        expect(outcome).toStrictEqual(outcomeOf(() => referenceDecodeDevicePayload(bytes)));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(300);
+  });
+
+  it('on mutated payloads and arbitrary bytes', () => {
+    fc.assert(
+      fc.property(payloadMap, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.uint8Array({ maxLength: 40 }), (map, mutations, raw) => {
+        const bytes = encodeCbor(map);
+        for (const [position, byte] of mutations) if (bytes.length > 0) bytes[position % bytes.length] = byte;
+        for (const input of [bytes, raw]) {
+          expect(outcomeOf(() => decodeDevicePayload(input))).toStrictEqual(outcomeOf(() => referenceDecodeDevicePayload(input)));
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 });

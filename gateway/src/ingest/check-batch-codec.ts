@@ -71,7 +71,7 @@ export function decodeCheckBatch(buffer: ArrayBuffer): MessageCheckRequest[] {
     const kind = bytes[at] === 0 ? 'device-message' : 'signature-only';
     const kidLength = bytes[at + 1] ?? 0;
     at += 2;
-    const kid = decoder.decode(bytes.subarray(at, at + kidLength));
+    const kid = asciiOrUtf8(bytes, at, kidLength);
     at += kidLength;
     const publicKey = bytes.subarray(at, at + KEY);
     at += KEY;
@@ -113,4 +113,15 @@ export function decodeCheckReply(reply: CheckBatchReply, count: number): Message
   }
   for (const [i, result] of reply.extras) results[i] = result;
   return results;
+}
+
+/** Device ids are ASCII (spec section 1): built without TextDecoder, whose call costs more than the loop. */
+function asciiOrUtf8(bytes: Uint8Array, at: number, length: number): string {
+  let text = '';
+  for (let i = at; i < at + length; i += 1) {
+    const byte = bytes[i] ?? 0;
+    if (byte >= 0x80) return decoder.decode(bytes.subarray(at, at + length));
+    text += String.fromCharCode(byte);
+  }
+  return text;
 }

@@ -6,7 +6,8 @@
  *
  * Pure: the same function runs on the main thread when there are no workers (`--verify-workers 0`).
  */
-import { coseSigStructure, decodeDevicePayload, isTrialgateError, type DecodedDevicePayload, type PayloadFlag } from '@trialgate/firmware-protocol';
+import { decodeDevicePayload, isTrialgateError, type DecodedDevicePayload, type PayloadFlag } from '@trialgate/firmware-protocol';
+import { sigStructureView } from './sig-structure-scratch.js';
 import type { VerifierCache } from './verifier-cache.js';
 
 export type MessageCheckKind =
@@ -77,7 +78,8 @@ export function checkMessage(request: MessageCheckRequest, verifiers: VerifierCa
     t = decoded.payload.t;
     flags = decoded.flags;
   }
-  if (!verifiers.verify(request.publicKey, coseSigStructure(request.protectedBytes, request.payloadBytes), request.signature)) {
+  // RFC 9052 section 4.4: the signature covers the protected header and payload exactly as received.
+  if (!verifiers.verify(request.publicKey, sigStructureView(request.protectedBytes, request.payloadBytes), request.signature)) {
     return {
       ok: false,
       reason: 'E_COSE_SIGNATURE',
