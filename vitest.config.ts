@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['*/src/**/*.test.ts', 'test/**/*.test.ts', 'bench/lib/**/*.test.ts'],
           exclude: [...ignored, '**/*.int.test.ts', '**/*.reliability.test.ts'],
           testTimeout: 20_000,
         },
