@@ -134,6 +134,11 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
 
   // Function declarations: the hooks below need them before `aedes` exists, and they run only after.
   function notify(deviceId: string, notice: NoticeData): void {
+    // A device that reads nothing of its connection gets no more notices (best effort: they would only wait).
+    if (backedUp(clientOf(deviceId))) {
+      deps.metrics.noticesNotSent.inc();
+      return;
+    }
     let bytes: Uint8Array;
     try {
       bytes = signNotice({ dev: deviceId, t: deps.clock.now(), notice }, deps.signer);
@@ -144,18 +149,25 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
     deps.metrics.noticesSent.inc({ code: notice.code });
     publish(deviceId, bytes).catch((error: unknown) => logger.warn({ event: 'notice_failed', deviceId, err: error }, 'could not send a notice'));
   }
+  /**
+   * Issue 7: written on the device's own connection (aedes `Client.publish`), not through the broker-wide
+   * emitter (`aedes.publish`): mqemitter delivers with a concurrency of 100, so a few clients that read nothing
+   * held every publish of every device up to the drain timeout, and releasing the backlog then overflowed the
+   * stack and ended the process (found by test/reliability/overload). A device not subscribed to its downlink
+   * gets nothing, as before (clean sessions: nothing is kept for later).
+   */
   function publish(deviceId: string, bytes: Uint8Array): Promise<void> {
+    const topic = downlinkTopic(deviceId);
+    const client = clientOf(deviceId);
+    const subscriptions = (client as unknown as { subscriptions?: Record<string, unknown> } | undefined)?.subscriptions;
+    if (client === undefined || client.closed || subscriptions?.[topic] === undefined) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const packet: PublishPacket = {
-        cmd: 'publish',
-        topic: downlinkTopic(deviceId),
-        payload: Buffer.from(bytes),
-        qos: 1,
-        retain: false,
-        dup: false,
-      };
-      aedes.publish(packet, (error) => (error === undefined || error === null ? resolve() : reject(error)));
+      const packet: PublishPacket = { cmd: 'publish', topic, payload: Buffer.from(bytes), qos: 1, retain: false, dup: false };
+      client.publish(packet, (error) => (error === undefined || error === null ? resolve() : reject(error)));
     });
+  }
+  function clientOf(deviceId: string): Client | undefined {
+    return (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId];
   }
 
   const aedes = new Aedes({
@@ -200,9 +212,13 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
     updateClients();
     logger.info({ event: 'disconnected', deviceId: client.id }, 'device disconnected');
   });
+  const slowClientsSeen = new WeakSet<Client>();
   aedes.on('clientError', (client, error) => {
-    // aedes 1.2 destroys a connection whose socket did not drain within `drainTimeout` with this error.
+    // aedes 1.2 destroys a connection whose socket did not drain within `drainTimeout` with this error, and
+    // hands the same error to every write that was waiting: counted and said once per connection.
     if (error.message === 'drain timeout') {
+      if (slowClientsSeen.has(client)) return;
+      slowClientsSeen.add(client);
       deps.metrics.slowClientsClosed.inc();
       logger.warn({ event: 'slow_client_closed', deviceId: client.id, drainTimeoutMs: limits.mqttDrainTimeoutMs }, 'connection closed: the client took nothing the gateway wrote for the drain timeout');
       return;
@@ -211,8 +227,7 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
   });
 
   const disconnect = (deviceId: string): void => {
-    const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId];
-    client?.close();
+    clientOf(deviceId)?.close();
   };
   // A device suspended, retired or no longer allowed MQTT loses its connection at once.
   const unsubscribeRegistry = deps.registry.onChange((record) => {
@@ -302,4 +317,12 @@ export async function startMqttBroker(deps: MqttBrokerDependencies, listeners: M
 function remoteAddressOf(stream: Duplex, request: IncomingMessage | undefined): string | null {
   const address = (stream as Partial<Socket>).remoteAddress ?? request?.socket.remoteAddress;
   return typeof address === 'string' ? address : null;
+}
+
+/** Bytes waiting in a connection's own buffer beyond which it counts as not reading (its kernel buffers are full). */
+const BACKED_UP_BYTES = 256 * 1024;
+
+function backedUp(client: Client | undefined): boolean {
+  const pending = (client?.conn as { writableLength?: unknown } | undefined)?.writableLength;
+  return typeof pending === 'number' && pending > BACKED_UP_BYTES;
 }

@@ -22,6 +22,8 @@ export interface MqttMetrics {
   readonly deviceRateLimited: Counter<'action'>;
   /** Issue 7: clients disconnected because their socket took nothing for `--mqtt-drain-timeout`. */
   readonly slowClientsClosed: Counter;
+  /** Issue 7: notices not sent because the device's connection was backed up (it reads nothing). */
+  readonly noticesNotSent: Counter;
 }
 
 export function createMqttMetrics(registry: Registry): MqttMetrics {
@@ -76,6 +78,13 @@ export function createMqttMetrics(registry: Registry): MqttMetrics {
       new Counter({
         name: 'trialgate_mqtt_slow_clients_closed_total',
         help: 'MQTT clients disconnected because their socket took nothing the gateway wrote for the drain timeout',
+        registers,
+      }),
+    noticesNotSent:
+      get<Counter>('trialgate_downlink_notices_not_sent_total') ??
+      new Counter({
+        name: 'trialgate_downlink_notices_not_sent_total',
+        help: 'Notices not sent because the device reads nothing of its connection (its buffer is full)',
         registers,
       }),
   };
