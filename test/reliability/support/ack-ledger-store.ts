@@ -19,6 +19,9 @@ export class AckLedgerStore implements DeviceStore {
   readonly #stored = new Map<string, LedgerMessage>();
   readonly #bytes = new Map<string, Uint8Array>();
   readonly #acked = new Set<string>();
+  readonly #storedAt = new Map<string, number>();
+  /** Every acknowledgement: when (performance.now()) and how long after the message was stored, ms. */
+  readonly #ackTimes: { readonly at: number; readonly latencyMs: number }[] = [];
 
   resume(deviceId: string): DeviceResumeState {
     return this.#inner.resume(deviceId);
@@ -27,6 +30,7 @@ export class AckLedgerStore implements DeviceStore {
   async put(messages: readonly OutboxMessage[]): Promise<void> {
     for (const message of messages) {
       this.#bytes.set(ledgerKey(message.deviceId, message.seq), message.bytes);
+      this.#storedAt.set(ledgerKey(message.deviceId, message.seq), performance.now());
       this.#stored.set(ledgerKey(message.deviceId, message.seq), {
         device: message.deviceId,
         seq: message.seq,
@@ -41,7 +45,10 @@ export class AckLedgerStore implements DeviceStore {
   }
 
   ack(deviceId: string, seq: number): void {
-    this.#acked.add(ledgerKey(deviceId, seq));
+    const key = ledgerKey(deviceId, seq);
+    const now = performance.now();
+    if (!this.#acked.has(key)) this.#ackTimes.push({ at: now, latencyMs: now - (this.#storedAt.get(key) ?? now) });
+    this.#acked.add(key);
     this.#inner.ack(deviceId, seq);
   }
 
@@ -67,6 +74,15 @@ export class AckLedgerStore implements DeviceStore {
       if (!this.#acked.has(key) && bytes !== undefined) out.push({ ...message, bytes });
     }
     return out;
+  }
+
+  /**
+   * Acknowledgements between two `performance.now()` instants: how many, and their latencies from storing to
+   * PUBACK (the simulator sends at once when it is not behind, so this is the device's view of ack latency).
+   */
+  acknowledgementsBetween(fromMs: number, toMs: number): { readonly count: number; readonly latenciesMs: number[] } {
+    const latenciesMs = this.#ackTimes.filter((a) => a.at >= fromMs && a.at < toMs).map((a) => a.latencyMs);
+    return { count: latenciesMs.length, latenciesMs };
   }
 
   get storedCount(): number {

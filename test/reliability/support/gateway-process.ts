@@ -113,7 +113,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const pid = child.pid ?? -1;
 
   const getJson = async <T>(path: string, token?: string): Promise<T> => {
-    const response = await fetch(`${apiUrl}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetchRetrying(`${apiUrl}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
     const text = await response.text();
     if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${text}`);
     return JSON.parse(text) as T;
@@ -142,10 +142,25 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     residentBytes: () => residentBytes(pid),
     getJson,
     metric: async (name, labels = {}) => {
-      const response = await fetch(`${apiUrl}/metrics`);
+      const response = await fetchRetrying(`${apiUrl}/metrics`);
       return sumMetric(await response.text(), name, labels);
     },
   };
+}
+
+/**
+ * fetch, once more after a connection reset: undici reuses a kept-alive socket that the server may be closing
+ * at that very moment (Node's HTTP server closes idle sockets after 5 s), which is no failure of the gateway.
+ */
+async function fetchRetrying(url: string, init: RequestInit = {}): Promise<Response> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** Sums the samples of `name` in Prometheus text whose labels include `labels`. */
