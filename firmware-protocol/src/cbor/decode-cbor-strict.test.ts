@@ -6,18 +6,8 @@ import { CborTag, type CborValue } from './cbor-value.js';
 import { decodeCborStrict } from './decode-cbor-strict.js';
 import { encodeCbor, type CborEncodable } from './encode-cbor.js';
 import { referenceDecodeCborStrict } from './testing/reference-decode-cbor-strict.js';
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s/g, ''), 'hex'));
-
-function codeOf(fn: () => unknown): ProtocolErrorCode | 'none' {
-  try {
-    fn();
-    return 'none';
-  } catch (error) {
-    if (isProtocolError(error)) return error.code;
-    throw error;
-  }
-}
+import { hex } from '../testing/hex.js';
+import { protocolErrorCodeOf } from '../testing/protocol-error-code-of.js';
 
 describe('decodeCborStrict: RFC 8949 appendix A examples', () => {
   const cases: readonly [string, CborValue][] = [
@@ -134,23 +124,23 @@ describe('decodeCborStrict: rejects malformed and invalid input with stable code
   ];
   for (const [name, input, code] of cases) {
     it(`rejects ${name} with ${code}`, () => {
-      expect(codeOf(() => decodeCborStrict(hex(input)))).toBe(code);
+      expect(protocolErrorCodeOf(() => decodeCborStrict(hex(input)))).toBe(code);
     });
   }
 
   it('rejects input above maxBytes with E_CBOR_TOO_LARGE, before parsing anything', () => {
-    expect(codeOf(() => decodeCborStrict(new Uint8Array(11).fill(0xff), { maxBytes: 10 }))).toBe('E_CBOR_TOO_LARGE');
+    expect(protocolErrorCodeOf(() => decodeCborStrict(new Uint8Array(11).fill(0xff), { maxBytes: 10 }))).toBe('E_CBOR_TOO_LARGE');
     expect(decodeCborStrict(hex('4100'), { maxBytes: 2 })).toStrictEqual(hex('00'));
   });
 
   it('rejects nesting beyond maxDepth with E_CBOR_TOO_DEEP, counting arrays, maps and tags', () => {
     const nested = (levels: number): Uint8Array => hex('81'.repeat(levels) + '00');
     expect(decodeCborStrict(nested(3), { maxDepth: 4 })).toStrictEqual([[[0]]]);
-    expect(codeOf(() => decodeCborStrict(nested(4), { maxDepth: 4 }))).toBe('E_CBOR_TOO_DEEP');
-    expect(codeOf(() => decodeCborStrict(hex('c1c1c1c100'), { maxDepth: 4 }))).toBe('E_CBOR_TOO_DEEP');
+    expect(protocolErrorCodeOf(() => decodeCborStrict(nested(4), { maxDepth: 4 }))).toBe('E_CBOR_TOO_DEEP');
+    expect(protocolErrorCodeOf(() => decodeCborStrict(hex('c1c1c1c100'), { maxDepth: 4 }))).toBe('E_CBOR_TOO_DEEP');
     // The default limit stops a stack-exhausting input long before the stack does.
-    expect(codeOf(() => decodeCborStrict(nested(5000)))).toBe('E_CBOR_TOO_DEEP');
-    expect(codeOf(() => decodeCborStrict(nested(100_000), { maxDepth: 1_000_000, maxBytes: 1 << 20 }))).toBe(
+    expect(protocolErrorCodeOf(() => decodeCborStrict(nested(5000)))).toBe('E_CBOR_TOO_DEEP');
+    expect(protocolErrorCodeOf(() => decodeCborStrict(nested(100_000), { maxDepth: 1_000_000, maxBytes: 1 << 20 }))).toBe(
       'E_CBOR_TOO_DEEP',
     );
   });
@@ -165,7 +155,7 @@ describe('decodeCborStrict: rejects malformed and invalid input with stable code
   });
 
   it('rejects a non-Uint8Array input with E_CBOR_INPUT', () => {
-    expect(codeOf(() => decodeCborStrict('00' as unknown as Uint8Array))).toBe('E_CBOR_INPUT');
+    expect(protocolErrorCodeOf(() => decodeCborStrict('00' as unknown as Uint8Array))).toBe('E_CBOR_INPUT');
   });
 });
 
@@ -231,7 +221,7 @@ describe('decodeCborStrict: properties', () => {
   it('never throws anything but a ProtocolError on arbitrary bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        expect(['none', expect.stringMatching(/^E_CBOR_/)]).toContainEqual(codeOf(() => decodeCborStrict(bytes)));
+        expect(['none', expect.stringMatching(/^E_CBOR_/)]).toContainEqual(protocolErrorCodeOf(() => decodeCborStrict(bytes)));
       }),
       { numRuns: 5000 },
     );
@@ -254,7 +244,7 @@ describe('decodeCborStrict: properties', () => {
             else if (kind === 'delete') bytes.splice(at, 1);
             else bytes = bytes.slice(0, at);
           }
-          const code = codeOf(() => decodeCborStrict(Uint8Array.from(bytes), { maxBytes: 1 << 20 }));
+          const code = protocolErrorCodeOf(() => decodeCborStrict(Uint8Array.from(bytes), { maxBytes: 1 << 20 }));
           expect(code === 'none' || code.startsWith('E_CBOR_')).toBe(true);
         },
       ),
