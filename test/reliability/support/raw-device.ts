@@ -49,8 +49,11 @@ export class RawMqttConnection {
     socket.on('error', () => undefined);
   }
 
-  /** Connects as `identity` (fresh token) and subscribes to its downlink; reads normally until told otherwise. */
-  static async open(port: number, identity: DeviceIdentity): Promise<RawMqttConnection> {
+  /**
+   * Connects as `identity` (with `token`, default a fresh one) and subscribes to its downlink; reads normally
+   * until told otherwise. Throws `CONNACK refused` when the gateway refuses the connection.
+   */
+  static async open(port: number, identity: DeviceIdentity, token: Buffer = connectToken(identity)): Promise<RawMqttConnection> {
     const socket = connect({ port, host: '127.0.0.1' });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -58,7 +61,7 @@ export class RawMqttConnection {
     });
     const connection = new RawMqttConnection(socket);
     socket.on('data', (chunk: Buffer) => connection.#parser.parse(chunk));
-    connection.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: identity.id, keepalive: 60, username: identity.id, password: connectToken(identity) });
+    connection.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: identity.id, keepalive: 60, username: identity.id, password: token });
     await connection.#until((p) => p.cmd === 'connack', 10_000);
     const connack = connection.received.find((p) => p.cmd === 'connack');
     if (connack === undefined || (connack as { returnCode?: number }).returnCode !== 0) throw new Error(`CONNACK refused: ${JSON.stringify(connack)}`);
@@ -94,6 +97,11 @@ export class RawMqttConnection {
 
   get closed(): boolean {
     return this.closedAt !== null;
+  }
+
+  /** Waits until `count` PUBACKs arrived in all (throws after `timeoutMs` or when the connection closes). */
+  async pubacks(count: number, timeoutMs: number): Promise<void> {
+    await this.#until(() => this.count('puback') >= count, timeoutMs);
   }
 
   count(cmd: Packet['cmd']): number {
