@@ -91,7 +91,8 @@ export interface SecurityGateway {
   enroll(id: string, options?: { readonly kind?: string; readonly transports?: readonly DeviceTransport[] }): Promise<SecurityDevice>;
   /** Connects as the device (client id = username = its id, a fresh token) unless options say otherwise. */
   connect(device: SecurityDevice, options?: IClientOptions): Promise<MqttClient>;
-  quarantine(): QuarantineRecord[];
+  /** Every quarantine record (after `afterId`), read page by page. */
+  quarantine(afterId?: number): QuarantineRecord[];
   /** Stops the gateway (idempotent); the data directory stays for a restart. */
   stop(): Promise<void>;
 }
@@ -175,7 +176,16 @@ export async function startSecurityGateway(options: StartSecurityGatewayOptions 
       clients.push(client);
       return client;
     },
-    quarantine: () => gateway.store.log.listQuarantine({ limit: 10_000 }),
+    quarantine: (afterId = 0) => {
+      // The store answers at most 10,000 records a call: a long fuzz run writes more.
+      const all: QuarantineRecord[] = [];
+      for (let after = afterId; ; ) {
+        const page = gateway.store.log.listQuarantine({ afterId: after, limit: 10_000 });
+        all.push(...page);
+        if (page.length < 10_000) return all;
+        after = page.at(-1)?.id ?? after;
+      }
+    },
     stop: async () => {
       started.delete(handle);
       await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
@@ -216,6 +226,21 @@ export async function closedByGateway(client: MqttClient, timeoutMs = 10_000): P
       resolve();
     });
   });
+}
+
+/** `promise`, or a rejection naming `what` after `timeoutMs` (so a hang fails with a reason). */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls until `check` holds (rejects after `timeoutMs`). */
