@@ -8,6 +8,7 @@ import { IncrementalTree, MemoryTreeHashStore, leafHash } from '@trialgate/proof
 import { entryBytes } from './entry-bytes.js';
 import { describeGatewayLogContract, sampleEntry, sampleQuarantine } from './gateway-log-contract.js';
 import type { LogProjection } from './log-projection.js';
+import { DEFAULT_GROUP_COMMIT_LIMITS, SEQ_INDEX_FLUSH_ROWS } from './durable-gateway-log.js';
 import { openLogStore, type LogStore, type OpenLogStoreOptions } from './log-store.js';
 import { frameRecord } from './record-framing.js';
 import { failingFileSystem } from './testing/failing-file-system.js';
@@ -256,7 +257,7 @@ describe('DurableGatewayLog', () => {
     await store.close();
     // What a crash between the segment fsync and the SQLite commit leaves: the index knows nothing.
     const db = new Database(path.join(dataDir, 'state.sqlite'));
-    db.exec("DELETE FROM seq_index; UPDATE meta SET value = '0' WHERE key IN ('committed_size', 'synced_size')");
+    db.exec("DELETE FROM seq_index; UPDATE meta SET value = '0' WHERE key IN ('committed_size', 'synced_size', 'seq_indexed_size')");
     db.close();
     store = open(dataDir);
     const again = readingEntry('wearable-7', 4);
@@ -265,6 +266,69 @@ describe('DurableGatewayLog', () => {
     expect(await store.log.append(conflicting.entry, conflicting.claim)).toEqual({ status: 'conflict', index: 3 });
     const next = readingEntry('wearable-7', 11);
     expect(await store.log.append(next.entry, next.claim)).toEqual({ status: 'appended', index: 10 });
+  });
+
+  it('decides from seq claims not yet in the seq index table, and writes them there in bulk (at the row bound and at close)', async () => {
+    const dataDir = freshDir();
+    const store = open(dataDir);
+    const rows = (): number => (store.db.prepare('SELECT COUNT(*) AS n FROM seq_index').get() as { n: number }).n;
+    const indexedSize = (): string | undefined =>
+      (store.db.prepare("SELECT value FROM meta WHERE key = 'seq_indexed_size'").get() as { value: string } | undefined)?.value;
+    for (let seq = 1; seq <= 5; seq += 1) {
+      const r = readingEntry('wearable-7', seq);
+      await store.log.append(r.entry, r.claim);
+    }
+    // Still pending: the decisions read them all the same, in a later commit and in the same one.
+    expect(rows()).toBe(0);
+    const again = readingEntry('wearable-7', 3);
+    const conflicting = readingEntry('wearable-7', 3, { bpm: 151 });
+    const next = readingEntry('wearable-7', 6);
+    const twice = await Promise.all([store.log.append(again.entry, again.claim), store.log.append(next.entry, next.claim), store.log.append(next.entry, next.claim), store.log.append(conflicting.entry, conflicting.claim)]);
+    expect(twice).toEqual([
+      { status: 'duplicate', index: 2 },
+      { status: 'appended', index: 5 },
+      { status: 'duplicate', index: 5 },
+      { status: 'conflict', index: 2 },
+    ]);
+    // A gap filled below the device's highest seq is new, and then known.
+    const gap = readingEntry('wearable-8', 2);
+    await store.log.append(gap.entry, gap.claim);
+    const below = readingEntry('wearable-8', 1);
+    expect(await store.log.append(below.entry, below.claim)).toEqual({ status: 'appended', index: 7 });
+    expect(await store.log.append(below.entry, below.claim)).toEqual({ status: 'duplicate', index: 7 });
+    expect(rows()).toBe(0);
+    // At the row bound every pending row goes in, with how far the table is complete.
+    const many = Array.from({ length: SEQ_INDEX_FLUSH_ROWS }, (_, i) => readingEntry(`bulk-${i % 50}`, Math.floor(i / 50) + 1));
+    await Promise.all(many.map((r) => store.log.append(r.entry, r.claim)));
+    const after = readingEntry('wearable-9', 1);
+    await store.log.append(after.entry, after.claim);
+    expect(rows()).toBeGreaterThanOrEqual(8 + SEQ_INDEX_FLUSH_ROWS - 2 * DEFAULT_GROUP_COMMIT_LIMITS.maxBatchRecords);
+    expect(Number(indexedSize())).toBeGreaterThan(8);
+    await store.close();
+    const db = new Database(path.join(dataDir, 'state.sqlite'));
+    expect((db.prepare('SELECT COUNT(*) AS n FROM seq_index').get() as { n: number }).n).toBe(8 + SEQ_INDEX_FLUSH_ROWS + 1);
+    expect((db.prepare("SELECT value FROM meta WHERE key = 'seq_indexed_size'").get() as { value: string }).value).toBe(String(8 + SEQ_INDEX_FLUSH_ROWS + 1));
+    db.close();
+  });
+
+  it('re-derives seq rows that were still pending when the process died (kill -9 leaves them out of the table)', async () => {
+    const dataDir = freshDir();
+    let store = open(dataDir);
+    for (let seq = 1; seq <= 6; seq += 1) {
+      const r = readingEntry('wearable-7', seq);
+      await store.log.append(r.entry, r.claim);
+    }
+    await store.close();
+    // What a kill -9 before the bulk write leaves: the entries and the committed size, no seq rows beyond 2.
+    const db = new Database(path.join(dataDir, 'state.sqlite'));
+    db.exec("DELETE FROM seq_index WHERE seq > 2; UPDATE meta SET value = '2' WHERE key = 'seq_indexed_size'");
+    db.close();
+    store = open(dataDir);
+    const again = readingEntry('wearable-7', 5);
+    expect(await store.log.append(again.entry, again.claim)).toEqual({ status: 'duplicate', index: 4 });
+    const conflicting = readingEntry('wearable-7', 6, { bpm: 150 });
+    expect(await store.log.append(conflicting.entry, conflicting.claim)).toEqual({ status: 'conflict', index: 5 });
+    await store.close();
   });
 
   it('runs projections in the commit transaction and replays them from their watermark on open', async () => {

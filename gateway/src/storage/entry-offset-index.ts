@@ -61,7 +61,12 @@ export class EntryOffsetIndex {
   append(offsets: readonly number[]): void {
     if (offsets.length === 0) return;
     const buffer = Buffer.allocUnsafe(offsets.length * WIDTH);
-    for (const [i, offset] of offsets.entries()) buffer.writeBigUInt64BE(BigInt(offset), i * WIDTH);
+    // u64 BE as two u32 (offsets are safe integers): no BigInt per entry on the commit path.
+    for (let i = 0; i < offsets.length; i += 1) {
+      const offset = offsets[i] ?? 0;
+      buffer.writeUInt32BE(Math.floor(offset / 0x1_0000_0000), i * WIDTH);
+      buffer.writeUInt32BE(offset >>> 0, i * WIDTH + 4);
+    }
     try {
       writeAllSync(this.#fs, this.#fd, buffer, this.#count * WIDTH);
     } catch (error) {

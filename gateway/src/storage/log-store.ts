@@ -35,6 +35,7 @@ import {
   DurableGatewayLog,
   catchUpQuarantineIndex,
   catchUpSeqIndex,
+  seqIndexedSize,
   replayProjection,
   type GroupCommitLimits,
 } from './durable-gateway-log.js';
@@ -207,7 +208,8 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
 
     // 4. Indexes and projections.
     const claimOf = options.seqClaimOf ?? coseSeqClaimOf;
-    catchUpSeqIndex(db, claimOf, Math.min(committed, size), size, readIndexed);
+    // The seq rows may lag the committed size (they are written in bulk, durable-gateway-log.ts): re-derive from there.
+    catchUpSeqIndex(db, claimOf, Math.min(seqIndexedSize(db), committed, size), size, readIndexed);
     const lastQuarantine = db
       .prepare('SELECT id, file_offset, record_bytes FROM quarantine_index ORDER BY id DESC LIMIT 1')
       .get() as { id: number; file_offset: number; record_bytes: number } | undefined;

@@ -1,0 +1,69 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PendingSeqRows } from './pending-seq-rows.js';
+
+interface ModelRow {
+  readonly deviceId: string;
+  readonly seq: number;
+  readonly index: number;
+  readonly hash: string;
+}
+
+const hashOf = (n: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => (n * 31 + i) & 0xff);
+
+describe('PendingSeqRows agrees with a list of rows', () => {
+  it('on random adds, commits, rollbacks, lookups, flushes and clears (growing past its first capacity)', () => {
+    const op = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ kind: fc.constant('add' as const), device: fc.constantFrom('a', 'b', 'c', 'd'), seq: fc.integer({ min: 1, max: 40 }) }) },
+      { weight: 2, arbitrary: fc.constant({ kind: 'commit' as const }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'rollback' as const }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('find' as const), device: fc.constantFrom('a', 'b', 'c', 'e'), seq: fc.integer({ min: 1, max: 40 }) }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
+        const rows = new PendingSeqRows();
+        let committed: ModelRow[] = [];
+        let tentative: ModelRow[] = [];
+        let next = 0;
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const row = { deviceId: o.device, seq: o.seq, index: next, hash: Buffer.from(hashOf(next)).toString('hex') };
+            rows.add(o.device, o.seq, next, hashOf(next));
+            next += 1;
+            tentative.push(row);
+          } else if (o.kind === 'commit') {
+            rows.commit();
+            committed = [...committed, ...tentative];
+            tentative = [];
+          } else if (o.kind === 'rollback') {
+            rows.rollback();
+            tentative = [];
+          } else if (o.kind === 'find') {
+            // The newest row of that (device, seq), tentative or not.
+            const expected = [...committed, ...tentative].reverse().find((r) => r.deviceId === o.device && r.seq === o.seq);
+            const found = rows.find(o.device, o.seq);
+            expect(found === undefined ? undefined : { index: found.index, hash: found.hash.toString('hex') }).toEqual(
+              expected === undefined ? undefined : { index: expected.index, hash: expected.hash },
+            );
+            const all = [...committed, ...tentative].filter((r) => r.deviceId === o.device);
+            expect(rows.maxSeq(o.device)).toBe(all.length === 0 ? -1 : Math.max(...all.map((r) => r.seq)));
+          } else {
+            rows.commit();
+            committed = [...committed, ...tentative];
+            tentative = [];
+            const written: ModelRow[] = [];
+            rows.forEachPending((row) => written.push({ deviceId: row.deviceId, seq: row.seq, index: row.index, hash: Buffer.from(row.hash).toString('hex') }));
+            const key = (r: ModelRow): string => `${r.deviceId}/${r.index}`;
+            expect(written.map(key).sort()).toEqual(committed.map(key).sort());
+            expect(written).toEqual(expect.arrayContaining(committed));
+            rows.clear();
+            committed = [];
+          }
+          expect(rows.size).toBe(committed.length);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
