@@ -9,18 +9,10 @@
  * configuration error.
  */
 import type { Command } from 'commander';
-import {
-  ANCHOR_CONFIG_FILE_ENV,
-  ANCHOR_SETTINGS,
-  ANCHOR_SETTING_KEYS,
-  createAnchorLogger,
-  describeFinality,
-  isAnchorError,
-  resolveAnchorConfig,
-  startAnchorService,
-  type AnchorSettingKey,
-  type RunningAnchorService,
-} from '@trialgate/anchor-service';
+import type { RunningAnchorService } from '@trialgate/anchor-service';
+// Only the settings table at start-up: the service (BullMQ, viem) is loaded when the command runs, so that
+// every other command, `trialgate gateway` above all, starts without it (issue 3).
+import { ANCHOR_CONFIG_FILE_ENV, ANCHOR_SETTINGS, ANCHOR_SETTING_KEYS, type AnchorSettingKey } from '@trialgate/anchor-service/settings';
 
 const EXIT_STARTUP = 1;
 
@@ -49,6 +41,7 @@ export function registerAnchorCommand(program: Command): void {
     command.option(`--${spec.flag} <${PLACEHOLDERS[spec.kind]}>`, `${spec.description} [env ${spec.env}, file key ${spec.file}]`);
   }
   command.action(async (flags: Partial<Record<AnchorSettingKey, string>> & { config?: string }) => {
+    const { createAnchorLogger, describeFinality, isAnchorError, resolveAnchorConfig, startAnchorService } = await import('@trialgate/anchor-service');
     let resolved;
     try {
       const { config: configFile, ...settings } = flags;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { isDemoError } from '../demo/demo-error.js';
 import { DEFAULT_DEVICES, DEFAULT_DURATION_S, DEFAULT_OUT_DIR, DEFAULT_RATE_PER_DEVICE, parseDemoOptions, type DemoFlags } from '../demo/demo-options.js';
-import { DemoRun, EXIT_DEMO_FAILED } from '../demo/run-demo.js';
+import type { DemoRun } from '../demo/run-demo.js';
 
 const EXIT_USAGE = 2;
 /** The entry point every part runs as: cli/bin/trialgate.js (from src/commands or dist/commands alike). */
@@ -29,6 +29,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--redis <url>', 'Redis to use (default: REDIS_URL, else 127.0.0.1:6379, else a private redis-server)')
     .option('--faults', 'also inject every simulated fault kind (they end in the quarantine, with their reasons)')
     .action(async (flags: DemoFlags) => {
+      // The demo's machinery (it starts processes, Redis, anvil) is loaded when it runs, not at CLI start-up.
+      const { DemoRun, EXIT_DEMO_FAILED } = await import('../demo/run-demo.js');
       let run: DemoRun;
       try {
         run = new DemoRun(parseDemoOptions(flags, process.env, process.cwd()), {

@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { isTrialgateError } from '@trialgate/firmware-protocol';
-import { openDosing, systemClock, type DosingOperations, type ScheduleView } from '@trialgate/gateway';
+import type { DosingOperations, ScheduleView } from '@trialgate/gateway';
 import { dataOption, fail, printJson, printTable, report } from './devices-session.js';
 import { parseDoseOptions, parseMinutes, parseMinutesList } from './schedule-args.js';
 
@@ -109,6 +109,8 @@ async function withDosing(dataDir: string | undefined, holder: string, body: (op
   }
   let opened;
   try {
+    // The gateway package is loaded when a schedule command runs, not at CLI start-up (issue 3).
+    const { openDosing, systemClock } = await import('@trialgate/gateway');
     opened = await openDosing({ dataDir, clock: systemClock, holder });
   } catch (error) {
     report(error);

@@ -17,25 +17,11 @@ import { join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { isTrialgateError } from '@trialgate/firmware-protocol';
-import {
-  FAULT_KINDS,
-  FileDeviceStore,
-  REGISTRY_IMPORT_FILE,
-  createFleet,
-  createSimLogger,
-  isFaultKind,
-  loadFleet,
-  parseDeviceMix,
-  parseGatewayKey,
-  sameFleet,
-  saveFleet,
-  startSimulation,
-  writeMessageRecords,
-  type FaultKind,
-  type Fleet,
-  type GatewayKey,
-  type SimulationOptions,
-} from '@trialgate/device-sim';
+import type * as DeviceSim from '@trialgate/device-sim';
+import type { Fleet, GatewayKey, SimulationOptions } from '@trialgate/device-sim';
+// Only the names the options need at start-up: the simulator itself (mqtt.js, the device models) is loaded
+// when a sim command runs, so that every other command starts without it (issue 3).
+import { FAULT_KINDS, REGISTRY_IMPORT_FILE, isFaultKind, type FaultKind } from '@trialgate/device-sim/names';
 import { formatSimProgress, formatSimSummary, parsePositiveInteger, parseRate, parseSeconds } from './sim-output.js';
 
 const EXIT_PENDING = 1;
@@ -102,24 +88,25 @@ export function registerSimCommand(program: Command): void {
     )
     .action(async () => {
       const flags = sim.opts<SimFlags>();
+      const simulator = await import('@trialgate/device-sim');
       try {
         const stateDir = resolve(flags.state);
-        const fleet = newFleet(flags);
-        const existing = await loadFleet(stateDir);
+        const fleet = newFleet(simulator, flags);
+        const existing = await simulator.loadFleet(stateDir);
         if (existing !== undefined) {
           // Idempotent (a deployment runs it at every start): the fleet these parameters make is already there.
-          if (!sameFleet(existing, fleet)) {
+          if (!simulator.sameFleet(existing, fleet)) {
             throw new RangeError(
               `${stateDir} already holds another fleet (${existing.devices.length} devices, seed ${existing.seed}) than these parameters make ` +
                 `(${fleet.devices.length} devices, seed ${fleet.seed}); give the --devices, --mix, --seed and --id-prefix it was made with, or use another --state`,
             );
           }
           const importFile = join(stateDir, REGISTRY_IMPORT_FILE);
-          if (!existsSync(importFile)) await saveFleet(stateDir, existing);
+          if (!existsSync(importFile)) await simulator.saveFleet(stateDir, existing);
           process.stdout.write(`${existing.devices.length} devices already in ${stateDir} (unchanged)\nregistry import file: ${importFile}\n`);
           return;
         }
-        const { importFile } = await saveFleet(stateDir, fleet);
+        const { importFile } = await simulator.saveFleet(stateDir, fleet);
         process.stdout.write(`${fleet.devices.length} devices in ${stateDir}\nregistry import file: ${importFile}\n`);
       } catch (error) {
         usageError(error);
@@ -127,11 +114,11 @@ export function registerSimCommand(program: Command): void {
     });
 }
 
-function newFleet(flags: { devices?: string; mix?: string; seed: string; idPrefix?: string }): Fleet {
-  return createFleet({
+function newFleet(simulator: typeof DeviceSim, flags: { devices?: string; mix?: string; seed: string; idPrefix?: string }): Fleet {
+  return simulator.createFleet({
     size: parsePositiveInteger('--devices', flags.devices ?? String(DEFAULT_DEVICES)),
     seed: parseSeed(flags.seed),
-    ...(flags.mix === undefined ? {} : { mix: parseDeviceMix(flags.mix) }),
+    ...(flags.mix === undefined ? {} : { mix: simulator.parseDeviceMix(flags.mix) }),
     ...(flags.idPrefix === undefined ? {} : { idPrefix: flags.idPrefix }),
   });
 }
@@ -152,10 +139,10 @@ function parseFaults(value: string | true | undefined): FaultKind[] {
   });
 }
 
-function readGatewayKey(value: string | undefined): GatewayKey | undefined {
+function readGatewayKey(simulator: typeof DeviceSim, value: string | undefined): GatewayKey | undefined {
   if (value === undefined) return undefined;
   const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
-  return parseGatewayKey(text);
+  return simulator.parseGatewayKey(text);
 }
 
 function usageError(error: unknown): void {
@@ -168,6 +155,7 @@ function usageError(error: unknown): void {
 }
 
 async function runSim(flags: SimFlags): Promise<void> {
+  const simulator = await import('@trialgate/device-sim');
   let options: Omit<SimulationOptions, 'store' | 'fleet'>;
   let fleet: Fleet;
   const stateDir = resolve(flags.state);
@@ -175,19 +163,19 @@ async function runSim(flags: SimFlags): Promise<void> {
     const rate = flags.rate === undefined ? undefined : parseRate(flags.rate);
     const durationMs = parseSeconds('--duration', flags.duration);
     const faults = parseFaults(flags.faults);
-    const gatewayKey = readGatewayKey(flags.gatewayKey);
+    const gatewayKey = readGatewayKey(simulator, flags.gatewayKey);
     const speed = flags.speed === undefined ? undefined : Number(flags.speed);
     if (speed !== undefined && !(speed > 0)) throw new RangeError(`--speed: expected a positive number, got "${flags.speed}"`);
-    const existing = await loadFleet(stateDir);
+    const existing = await simulator.loadFleet(stateDir);
     if (existing !== undefined && flags.devices !== undefined && Number(flags.devices) !== existing.devices.length) {
       throw new RangeError(`${stateDir} holds a fleet of ${existing.devices.length} devices; omit --devices or use another --state`);
     }
-    fleet = existing ?? newFleet(flags);
+    fleet = existing ?? newFleet(simulator, flags);
     if (existing === undefined) {
-      const { importFile } = await saveFleet(stateDir, fleet);
+      const { importFile } = await simulator.saveFleet(stateDir, fleet);
       process.stderr.write(`new fleet of ${fleet.devices.length} devices; registry import file: ${importFile}\n`);
     }
-    const logger = createSimLogger(flags.logLevel);
+    const logger = simulator.createSimLogger(flags.logLevel);
     options = {
       brokerUrl: flags.broker,
       durationMs,
@@ -209,8 +197,8 @@ async function runSim(flags: SimFlags): Promise<void> {
     return;
   }
 
-  const store = await FileDeviceStore.open(stateDir);
-  const simulation = await startSimulation({ ...options, fleet, store });
+  const store = await simulator.FileDeviceStore.open(stateDir);
+  const simulation = await simulator.startSimulation({ ...options, fleet, store });
   process.stderr.write(
     `simulating ${fleet.devices.length} devices against ${flags.broker} for ${options.durationMs / 1000} s` +
       (options.rate === undefined ? '' : ` at ${options.rate}/s`) +
@@ -231,7 +219,7 @@ async function runSim(flags: SimFlags): Promise<void> {
   await store.close();
   if (flags.record !== undefined) {
     const recordFile = resolve(flags.record);
-    await writeMessageRecords(recordFile, result.records);
+    await simulator.writeMessageRecords(recordFile, result.records);
     process.stderr.write(`message record: ${recordFile}\n`);
   }
   if (flags.json === true) {

@@ -2,6 +2,11 @@
  * The gateway's side of anchoring, wired: the outbox that hands checkpoints to the anchor queue, the consumer
  * that stores the anchor service's results, and the anchoring-lag metrics. Without a Redis URL nothing is
  * handed over (the outbox rows wait; a later start with `--redis` hands the backlog over).
+ *
+ * BullMQ and ioredis (about 350 modules, a third of a second to load on the reference machine) are loaded
+ * only when a Redis URL is configured, and then in the background: the gateway does not wait for them to
+ * start listening (issue 3: start-up well under a second), and the outbox, which keeps every checkpoint until
+ * the queue took it, simply hands the first one over once they are there.
  */
 import type { Clock } from '../clock.js';
 import type { TimerPort } from '../checkpoints/timer-port.js';
@@ -9,11 +14,10 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { StateDatabase } from '../storage/state-database.js';
 import { AnchorOutbox } from './anchor-outbox.js';
-import { startAnchorResultsConsumer, type AnchorResultsConsumer } from './anchor-results-consumer.js';
+import type { AnchorResultsConsumer } from './anchor-results-consumer.js';
 import { AnchorStore } from './anchor-store.js';
-import { createBullmqCheckpointQueue } from './bullmq-checkpoint-queue.js';
 import type { CheckpointQueue } from './checkpoint-queue.js';
-import { redactRedisUrl } from './redis-connection.js';
+import { redactRedisUrl } from './redact-redis-url.js';
 
 export interface AnchoringHandOffOptions {
   readonly db: StateDatabase;
@@ -57,15 +61,20 @@ export function startAnchoringHandOff(options: AnchoringHandOffOptions): Anchori
       options.logger.debug({ err: error }, 'could not refresh anchoring metrics');
     }
   };
+  const redisUrl = options.redisUrl;
   const queue =
     options.queue ??
-    (options.redisUrl === null
+    (redisUrl === null
       ? null
-      : createBullmqCheckpointQueue({
-          redisUrl: options.redisUrl,
-          logger: options.logger,
-          ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
-        }));
+      : loadedLater(
+          import('./bullmq-checkpoint-queue.js').then(({ createBullmqCheckpointQueue }) =>
+            createBullmqCheckpointQueue({
+              redisUrl,
+              logger: options.logger,
+              ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
+            }),
+          ),
+        ));
   const outbox =
     queue === null
       ? null
@@ -81,18 +90,25 @@ export function startAnchoringHandOff(options: AnchoringHandOffOptions): Anchori
             ? {}
             : { initialBackoffMs: options.outboxBackoff.initialMs, maxBackoffMs: options.outboxBackoff.maxMs }),
         });
-  let consumer: AnchorResultsConsumer | null = null;
-  if (options.redisUrl !== null) {
-    consumer = startAnchorResultsConsumer({
-      redisUrl: options.redisUrl,
-      origin: options.origin,
-      anchors,
-      logger: options.logger,
-      onStored: refreshMetrics,
-      ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
-      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-    });
-    options.logger.info({ redis: redactRedisUrl(options.redisUrl) }, 'anchoring hand-off started');
+  let consumer: Promise<AnchorResultsConsumer | null> = Promise.resolve(null);
+  if (redisUrl !== null) {
+    consumer = import('./anchor-results-consumer.js').then(
+      ({ startAnchorResultsConsumer }) =>
+        startAnchorResultsConsumer({
+          redisUrl,
+          origin: options.origin,
+          anchors,
+          logger: options.logger,
+          onStored: refreshMetrics,
+          ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
+          ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+        }),
+      (error: unknown) => {
+        options.logger.error({ err: error }, 'could not load the anchor results consumer');
+        return null;
+      },
+    );
+    options.logger.info({ redis: redactRedisUrl(redisUrl) }, 'anchoring hand-off started');
   } else {
     options.logger.info('no Redis configured: checkpoints wait in the anchoring outbox');
   }
@@ -111,7 +127,26 @@ export function startAnchoringHandOff(options: AnchoringHandOffOptions): Anchori
     stop: async () => {
       clearInterval(interval);
       await outbox?.stop();
-      await Promise.allSettled([queue?.close(), consumer?.close()]);
+      await Promise.allSettled([queue?.close(), consumer.then((started) => started?.close())]);
+    },
+  };
+}
+
+/**
+ * A queue whose implementation is still loading: `add` waits for it (a failed load fails every add, which the
+ * outbox logs and retries as it does a Redis outage), `close` closes it if it loaded.
+ */
+function loadedLater(loading: Promise<CheckpointQueue>): CheckpointQueue {
+  // Handled here too, so that a failed load before any add is not an unhandled rejection.
+  loading.catch(() => undefined);
+  return {
+    add: async (jobId, data) => {
+      const queue = await loading;
+      await queue.add(jobId, data);
+    },
+    close: async () => {
+      const queue = await loading.catch(() => null);
+      await queue?.close();
     },
   };
 }

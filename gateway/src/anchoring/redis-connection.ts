@@ -30,14 +30,4 @@ export function createRedisConnection(url: string, use: RedisUse, logger: Logger
   return redis;
 }
 
-/** The URL without credentials, for log lines. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '[unparsable redis url]';
-  }
-}
+export { redactRedisUrl } from './redact-redis-url.js';

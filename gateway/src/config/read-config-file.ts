@@ -5,8 +5,9 @@
  * default on a production box.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type * as YamlModule from 'yaml';
 import { ConfigError } from './config-error.js';
 import { SETTINGS, SETTING_KEYS, type SettingKey } from './config-settings.js';
 import type { SettingValue } from './parse-setting-value.js';
@@ -29,7 +30,7 @@ export function readConfigFile(file: string): ConfigFileValues {
   }
   let document: unknown;
   try {
-    document = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    document = yaml().parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new ConfigError('E_CONFIG_FILE', `config file ${absolute} is not valid JSON or YAML: ${reason}`, {
@@ -81,4 +82,12 @@ function collect(
 
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// The YAML parser (about 70 modules) is loaded when a config file is read, not whenever the config module is:
+// the CLI loads that to declare its flags for every command (issue 3: start-up well under a second).
+let yamlModule: typeof YamlModule | undefined;
+function yaml(): typeof YamlModule {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof YamlModule;
+  return yamlModule;
 }

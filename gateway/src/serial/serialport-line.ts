@@ -9,11 +9,17 @@
  * the line counts as unplugged.
  */
 import { realpathSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type * as SerialportModule from 'serialport';
 import type { OpenSerialLine, SerialLineConnection } from './serial-line.js';
 
-export const openSerialportLine: OpenSerialLine = (spec) =>
-  new Promise<SerialLineConnection>((resolve, reject) => {
+// serialport (with its native bindings, about 60 modules) is loaded when a line is first opened, not with the
+// gateway: most sites have no serial dispenser, and start-up should stay well under a second (issue 3).
+let loading: Promise<typeof SerialportModule> | undefined;
+
+export const openSerialportLine: OpenSerialLine = async (spec) => {
+  loading ??= import('serialport');
+  const { SerialPort } = await loading;
+  return new Promise<SerialLineConnection>((resolve, reject) => {
     const port = new SerialPort({ path: spec.path, baudRate: spec.baudRate, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, autoOpen: false, lock: true });
     port.open((error) => {
       if (error !== null && error !== undefined) {
@@ -75,6 +81,7 @@ export const openSerialportLine: OpenSerialLine = (spec) =>
       });
     });
   });
+};
 
 function resolvedPath(path: string): string | null {
   try {
