@@ -5,7 +5,8 @@
  * moved to the workers too).
  *
  * Requests made in one turn of the event loop are sent together (one postMessage per worker per turn, at
- * most `maxBatch` requests each), each batch to the worker with the least outstanding work. A worker that
+ * most `maxBatch` requests each, split evenly over the workers), each batch to the worker with the least
+ * outstanding work. A worker that
  * dies fails its outstanding requests with E_INGEST_VERIFY_UNAVAILABLE (those messages are not acknowledged,
  * so devices resend them) and is replaced.
  */
@@ -95,8 +96,12 @@ export class WorkerCheckPool implements MessageChecker {
   }
 
   private flush(): void {
+    // Spread what is waiting over the workers (at most `maxBatch` per message): after a pause of the event loop
+    // (a GC, a group commit) a burst would otherwise go to one worker whole, and its last message would wait
+    // for all the others' signatures while another worker idles (tail latency, issue 3).
+    const size = Math.min(this.maxBatch, Math.ceil(this.pending.length / Math.max(1, this.slots.length)));
     while (this.pending.length > 0 && this.slots.length > 0) {
-      const batch = this.pending.splice(0, this.maxBatch);
+      const batch = this.pending.splice(0, size);
       const slot = this.slots.reduce((best, s) => (s.outstanding < best.outstanding ? s : best));
       const id = this.nextBatchId++;
       let message: CheckBatchMessage;

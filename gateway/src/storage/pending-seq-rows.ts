@@ -7,6 +7,9 @@
  * arrays, not an object per row: they live for up to a second or two, long enough for the garbage collector
  * to copy and promote per-row objects (measured in bench/suites/ingest.ts). Each device's rows are chained
  * newest first, so a lookup walks only that device's rows.
+ *
+ * Rows are written to the table oldest first, a chunk per commit (`writeChunk`), so that no commit stalls the
+ * event loop for long; written rows stay readable here until every row is written, then all are dropped.
  */
 export interface PendingSeqRow {
   readonly deviceId: string;
@@ -30,10 +33,12 @@ export class PendingSeqRows {
   readonly #newest = new Map<string, number>();
   #committed = 0;
   #tentative = 0;
+  /** Rows [0, written) are in the table. */
+  #written = 0;
 
-  /** Committed rows, the ones a flush writes. */
+  /** Committed rows not yet written to the table. */
   get size(): number {
-    return this.#committed;
+    return this.#committed - this.#written;
   }
 
   /** Adds a tentative row (this commit's; see `commit` and `rollback`). `hash` is copied. */
@@ -85,19 +90,35 @@ export class PendingSeqRows {
     return max;
   }
 
-  /** Calls `write` for every pending row, device by device in ascending seq order (B-tree locality). */
-  forEachPending(write: (row: PendingSeqRow) => void): void {
-    const positions: number[] = [];
-    for (const newest of this.#newest.values()) {
-      positions.length = 0;
-      for (let position = newest; position >= 0; position = this.#previous[position] ?? -1) {
-        if (position < this.#committed) positions.push(position);
-      }
+  /**
+   * Calls `write` for the oldest `limit` rows not yet written, device by device in ascending seq order (B-tree
+   * locality). Returns the log size up to which the table then holds every claim: the entry index of the
+   * first row still unwritten, or `logSize` when none is left. Call `chunkWritten` once the caller's
+   * transaction committed (a rolled-back one leaves the rows unwritten).
+   */
+  writeChunk(limit: number, logSize: number, write: (row: PendingSeqRow) => void): { readonly upTo: number; readonly seqIndexedSize: number } {
+    const from = this.#written;
+    const upTo = Math.min(this.#committed, from + limit);
+    const byDevice = new Map<string, number[]>();
+    for (let position = from; position < upTo; position += 1) {
+      const deviceId = this.#devices[position] ?? '';
+      const positions = byDevice.get(deviceId);
+      if (positions === undefined) byDevice.set(deviceId, [position]);
+      else positions.push(position);
+    }
+    for (const positions of byDevice.values()) {
       positions.sort((a, b) => (this.#seqs[a] ?? 0) - (this.#seqs[b] ?? 0));
       for (const position of positions) {
         write({ deviceId: this.#devices[position] ?? '', seq: this.#seqs[position] ?? 0, index: this.#indices[position] ?? 0, hash: this.#hashAt(position) });
       }
     }
+    return { upTo, seqIndexedSize: upTo < this.#committed ? (this.#indices[upTo] ?? logSize) : logSize };
+  }
+
+  /** The rows before `upTo` are in the table; once all are (and no commit is deciding), all are dropped. */
+  chunkWritten(upTo: number): void {
+    this.#written = Math.max(this.#written, upTo);
+    if (this.#written === this.#committed && this.#tentative === 0) this.clear();
   }
 
   /** Forgets every row (they are in the table now). Only between commits: no tentative rows. */
@@ -106,6 +127,7 @@ export class PendingSeqRows {
     this.#devices.length = 0;
     this.#committed = 0;
     this.#tentative = 0;
+    this.#written = 0;
   }
 
   #hashAt(position: number): Uint8Array {
