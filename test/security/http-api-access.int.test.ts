@@ -141,6 +141,13 @@ describe('security: HTTP API tokens and scopes', () => {
     }
   });
 
+  it('takes the auth scheme in any case (RFC 9110 section 11.1), the token itself exactly', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+      expect((await request('/entries/0', { authorization: `${scheme} ${tokens.read}` })).status, scheme).toBe(200);
+    }
+    expect((await request('/entries/0', { authorization: `Bearer ${tokens.read.toUpperCase()}` })).status).toBe(401);
+  });
+
   it('serves checkpoints, the key, health and metrics to anyone, whatever Authorization says', async () => {
     for (const route of PUBLIC) {
       expect((await request(route)).status, route).toBe(200);

@@ -93,8 +93,9 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 
   function authenticate(request: http.IncomingMessage, scope: ApiScope): ApiTokenInfo {
     const header = request.headers.authorization;
-    // Attacker-controlled: the header; only a well-formed bearer token is looked up.
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header.trim()) : null;
+    // Attacker-controlled: the header; only a well-formed bearer token is looked up. The scheme name is
+    // case-insensitive (RFC 9110 section 11.1), so `bearer` from a client library is the same as `Bearer`.
+    const match = typeof header === 'string' ? /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header.trim()) : null;
     const token = match?.[1] === undefined ? null : options.tokens.authenticate(match[1]);
     if (token === null) {
       throw new ApiError('E_API_UNAUTHENTICATED', 'this route needs a valid API token (Authorization: Bearer <token>)');
