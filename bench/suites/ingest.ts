@@ -17,7 +17,7 @@
  *
  * Run: `npx tsc -b && node bench/dist/suites/ingest.js [--quick]`. Environment, for profiling:
  * TG_BENCH_INGEST_TARGETS=gateway,aedes,mosquitto  TG_BENCH_INGEST_DEVICES=200  TG_BENCH_INGEST_READINGS=N
- * TG_BENCH_INGEST_PACED=0 (skip the paced runs)  TG_BENCH_INGEST_STARTUP=0 (skip start-up)
+ * TG_BENCH_INGEST_IN_FLIGHT=N (readings in flight at full speed, default 2,000)  TG_BENCH_INGEST_PACED=0 (skip the paced runs)  TG_BENCH_INGEST_STARTUP=0 (skip start-up)
  * TG_BENCH_PROFILE=DIR (a CPU profile of the gateway's main thread during its 200-device full-speed run),
  * TG_BENCH_ALLOC=DIR (a sampled allocation profile of the same, and the bytes allocated per reading).
  */
@@ -38,10 +38,11 @@ import { sumOf, threadCpuDelta, threadWrites } from './ingest/thread-cpu.js';
 
 const SUITE = 'ingest';
 const FLEETS = [50, 200, 1_000] as const;
-const IN_FLIGHT = 2_000;
+const IN_FLIGHT = Number(process.env['TG_BENCH_INGEST_IN_FLIGHT'] ?? 2_000);
 const PACED_RATE = 5_000;
 const PACED_DEVICES = 200;
 const RUN_DEADLINE_MS = 180_000;
+const WARM_UP_READINGS = 4_000;
 
 interface RunStats {
   readonly generator: GeneratorResult;
@@ -55,6 +56,17 @@ interface RunStats {
   readonly loopDelayMs: { readonly p99: number; readonly max: number };
   /** Bytes allocated on the main thread per reading (sampled), when an allocation profile was taken. */
   readonly allocatedPerReading: number | null;
+  /** The gateway's group commits meanwhile (its own histogram), or null for another broker. */
+  readonly groupCommits: { readonly commits: number; readonly entries: number } | null;
+}
+
+/** Count and sum of the gateway's group-commit-size histogram. */
+async function groupCommitTotals(target: Target): Promise<{ readonly count: number; readonly sum: number } | null> {
+  const histogram = target.gateway?.metrics.groupCommitEntries;
+  if (histogram === undefined) return null;
+  const { values } = await histogram.get();
+  const pick = (suffix: string): number => values.filter((v) => v.metricName?.endsWith(suffix)).reduce((n, v) => n + v.value, 0);
+  return { count: pick('_count'), sum: pick('_sum') };
 }
 
 function fleet(count: number): GeneratorDevice[] {
@@ -166,6 +178,7 @@ async function measure(target: Target, setup: Omit<GeneratorSetup, 'type' | 'hos
     const profile = profileName === undefined ? null : await startProfile();
     gc.observe({ entryTypes: ['gc'] });
     loopDelay.enable();
+    const commitsBefore = await groupCommitTotals(target);
     const cpuBefore = target.cpu();
     const writesBefore = target.fileThreads ? threadWrites() : null;
     const eluBefore = performance.eventLoopUtilization();
@@ -174,6 +187,7 @@ async function measure(target: Target, setup: Omit<GeneratorSetup, 'type' | 'hos
     const elu = performance.eventLoopUtilization(eluBefore);
     const cpuAfter = target.cpu();
     const writesAfter = target.fileThreads ? threadWrites() : null;
+    const commitsAfter = await groupCommitTotals(target);
     loopDelay.disable();
     gc.disconnect();
     const allocated = await stopProfile(profile, profileName ?? 'ingest');
@@ -208,6 +222,8 @@ async function measure(target: Target, setup: Omit<GeneratorSetup, 'type' | 'hos
       gcPauseMs: { total: gcPauses.reduce((a, b) => a + b, 0), max: Math.max(0, ...gcPauses) },
       loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       allocatedPerReading: allocated === null || generator.acked === 0 ? null : Math.round(allocated / generator.acked),
+      groupCommits:
+        commitsBefore === null || commitsAfter === null ? null : { commits: commitsAfter.count - commitsBefore.count, entries: commitsAfter.sum - commitsBefore.sum },
     };
   } finally {
     gc.disconnect();
@@ -257,6 +273,9 @@ export const run: Suite = async (options: SuiteOptions): Promise<readonly Measur
       return stats;
     };
     try {
+      // Warm-up, not measured: JIT compilation, the first group commits, file and cache growth.
+      const warmDevices = Math.min(PACED_DEVICES, devices.length);
+      await run(warmDevices, { kind: 'max', window: Math.max(1, Math.round(IN_FLIGHT / warmDevices)) }, Math.max(10, Math.round(WARM_UP_READINGS / warmDevices)));
       for (const count of fleets) {
         const window = Math.max(1, Math.round(IN_FLIGHT / count));
         const perDevice = Math.max(window, Math.round(readings / count));
@@ -274,6 +293,11 @@ export const run: Suite = async (options: SuiteOptions): Promise<readonly Measur
         if (name === 'gateway') {
           rows.push({ suite: SUITE, name: `gateway, ${count} devices, main thread busy (event loop utilization)`, value: stats.mainThreadUtilization, unit: 'ratio', params });
           rows.push({ suite: SUITE, name: `gateway, ${count} devices, GC pauses per reading (main thread)`, value: round((stats.gcPauseMs.total * 1000) / stats.generator.acked), unit: 'µs', params });
+          if (stats.groupCommits !== null && stats.groupCommits.commits > 0) {
+            const { commits, entries } = stats.groupCommits;
+            rows.push({ suite: SUITE, name: `gateway, ${count} devices, group commits per second`, value: Math.round(commits / (stats.generator.elapsedMs / 1000)), unit: '/s', params });
+            rows.push({ suite: SUITE, name: `gateway, ${count} devices, records per group commit (mean)`, value: round(entries / commits), unit: 'records', params });
+          }
           if (stats.allocatedPerReading !== null) {
             rows.push({ suite: SUITE, name: `gateway, ${count} devices, allocated per reading (main thread, sampled)`, value: stats.allocatedPerReading, unit: 'B', params });
           }
