@@ -119,7 +119,7 @@ describe.skipIf(!CLI_BUILT)('outages', () => {
       acknowledged: store.acknowledgedCount,
       logSize: result.size,
     });
-  }, 300_000);
+  }, sized(300_000, 600_000));
 
   it.concurrent('the chain RPC endpoint down: anchors wait and resume', async ({ expect }) => {
     const downMs = sized(15_000, 90_000);
@@ -180,7 +180,7 @@ describe.skipIf(!CLI_BUILT)('outages', () => {
       anchoredPastOutageAfterMs: Math.round(resumedAfterMs),
       rpcFaultsServed: proxy.faultsServed(),
     });
-  }, 300_000);
+  }, sized(300_000, 600_000));
 
   it.concurrent('the disk full: stops acknowledging, says why, keeps what it has, resumes when space returns', async ({ expect, skip }) => {
     const fullForMs = sized(8_000, 75_000);
@@ -270,5 +270,5 @@ describe.skipIf(!CLI_BUILT)('outages', () => {
       acknowledged: store.acknowledgedCount,
       logSize: result.size,
     });
-  }, 240_000);
+  }, sized(240_000, 600_000));
 });

@@ -165,7 +165,7 @@ describe.skipIf(!CLI_BUILT)('overload', () => {
       rssIdleMiB: Math.round(idleBytes / MIB),
       rssMaxMiB: Math.round(rss.maxBytes / MIB),
     });
-  }, 180_000);
+  }, sized(180_000, 600_000));
 
   it('slow consumers: one that never reads is disconnected after the drain timeout, one that reads slowly is served at its pace', async () => {
     const site = await siteWithFleet('slow', 8, ['--mqtt-drain-timeout', '5s', '--device-rate', '0']);
@@ -239,5 +239,5 @@ describe.skipIf(!CLI_BUILT)('overload', () => {
       rssIdleMiB: Math.round(idleBytes / MIB),
       rssMaxMiB: Math.round(rss.maxBytes / MIB),
     });
-  }, 180_000);
+  }, sized(180_000, 600_000));
 });
