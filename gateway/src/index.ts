@@ -1,3 +1,5 @@
+// First: disabled debug loggers of aedes' MQTT parser cost nothing (mqtt/quiet-disabled-debug.ts).
+import './mqtt/quiet-disabled-debug.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type * from './storage/gateway-log.js';

@@ -17,6 +17,8 @@
  * the listeners (connected devices keep their connections and get their PUBACKs), `close()` disconnects
  * everyone.
  */
+// Before aedes: its parser's disabled debug loggers then cost nothing (quiet-disabled-debug.ts).
+import './quiet-disabled-debug.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
