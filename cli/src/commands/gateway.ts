@@ -67,8 +67,6 @@ export function registerGatewayCommand(program: Command): void {
       process.exitCode = 1;
       return;
     }
-    process.stderr.write(`${formatListeningLine(gatewayListening(gateway))}\n`);
-
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals += 1;
@@ -87,6 +85,9 @@ export function registerGatewayCommand(program: Command): void {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // Only now: a supervisor that stops the gateway as soon as it reads this line must find the handlers in
+    // place (before them, SIGTERM's default action would kill the process without the orderly stop).
+    process.stderr.write(`${formatListeningLine(gatewayListening(gateway))}\n`);
   });
 }
 
