@@ -19,7 +19,8 @@
  * TG_BENCH_INGEST_TARGETS=gateway,aedes,mosquitto  TG_BENCH_INGEST_DEVICES=200  TG_BENCH_INGEST_READINGS=N
  * TG_BENCH_INGEST_IN_FLIGHT=N (readings in flight at full speed, default 2,000)  TG_BENCH_INGEST_PACED=0 (skip the paced runs)  TG_BENCH_INGEST_STARTUP=0 (skip start-up)
  * TG_BENCH_PROFILE=DIR (a CPU profile of the gateway's main thread during its 200-device full-speed run),
- * TG_BENCH_ALLOC=DIR (a sampled allocation profile of the same, and the bytes allocated per reading).
+ * TG_BENCH_ALLOC=DIR (a sampled allocation profile of the same, and the bytes allocated per reading),
+ * TG_BENCH_DUMP_METRICS=1 (the gateway's fsync, group-commit and decision-time histograms after its paced run).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -316,6 +317,10 @@ export const run: Suite = async (options: SuiteOptions): Promise<readonly Measur
         rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: PUBACK max`, value: round(stats.generator.maxMs), unit: 'ms', params });
         if (stats.cpuPerReading['all'] !== undefined) {
           rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: CPU per reading (all threads)`, value: stats.cpuPerReading['all'], unit: 'µs', params });
+        }
+        if (name === 'gateway' && process.env['TG_BENCH_DUMP_METRICS'] === '1') {
+          const text = (await target.gateway?.metrics.registry.metrics()) ?? '';
+          console.error(text.split('\n').filter((line) => /fsync|decision_seconds|group_commit/.test(line) && !line.startsWith('#')).join('\n'));
         }
         if (name === 'gateway') {
           rows.push({ suite: SUITE, name: `gateway, paced at ${PACED_RATE}/s: main thread busy`, value: stats.mainThreadUtilization, unit: 'ratio', params });
