@@ -13,9 +13,12 @@ import fs from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+// The gateway first, as `trialgate gateway` loads it: its module that makes mqtt-packet's disabled debug
+// loggers free (gateway/src/mqtt/quiet-disabled-debug.ts) must run before aedes loads mqtt-packet. The bare
+// aedes broker of this process then runs with the same quiet loggers.
+import { encodePublicKeyText, resolveGatewayConfig, silentLogger, startGateway, type RunningGateway } from '@trialgate/gateway';
 import { Aedes } from 'aedes';
 import { ed25519PublicKey } from '@trialgate/firmware-protocol';
-import { encodePublicKeyText, resolveGatewayConfig, silentLogger, startGateway, type RunningGateway } from '@trialgate/gateway';
 import type { GeneratorDevice } from './load-generator.js';
 import { newThreads, threadCpu, type ThreadCpu } from './thread-cpu.js';
 
