@@ -6,7 +6,7 @@
  * not over MQTT (issue 3), and checkpointed as they go. After every step the process collects garbage and
  * samples its resident set, the V8 heap, and memory outside the heap (buffers, SQLite, ...).
  *
- * Steps: 0 to 10 million entries by 1 million (`--quick`: 0 to 300,000 by 100,000). Entries are ~200-byte
+ * Steps: 0 to 10 million entries by 1 million (`--quick`: 0 to 150,000 by 50,000). Entries are ~200-byte
  * signed readings from a pool of pre-signed messages (signing 10 million would measure Ed25519, not memory).
  * The runner gives each suite its own process, so no other suite's garbage is counted.
  *
@@ -91,8 +91,8 @@ async function appendRange(store: LogStore, pool: readonly Uint8Array[], from: n
 }
 
 export const run: Suite = async (options: SuiteOptions): Promise<readonly Measurement[]> => {
-  const step = options.quick ? 100_000 : 1_000_000;
-  const last = options.quick ? 300_000 : 10_000_000;
+  const step = options.quick ? 50_000 : 1_000_000;
+  const last = options.quick ? 150_000 : 10_000_000;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-bench-memory-'));
   const samples: Sample[] = [];
   let appendSeconds = 0;
