@@ -14,7 +14,7 @@
  *   4. otherwise writes the offsets and tree nodes, commits the quarantine index rows, the committed size
  *      and the projections in one SQLite transaction, calls the committed listeners, and resolves. The batch's
  *      seq claims join the pending seq rows, which go into SQLite in bulk, in later commits' transactions
- *      (`SEQ_INDEX_WRITE_CHUNK` per commit), once there are `SEQ_INDEX_FLUSH_ROWS` of them or the oldest is
+ *      (`SEQ_INDEX_WRITE_CHUNK` per commit, or twice the commit's claims if more), once there are `SEQ_INDEX_FLUSH_ROWS` of them or the oldest is
  *      `SEQ_INDEX_FLUSH_MS` old (and all of them at close):
  *      inserting into the (device, seq) B-tree costs per page touched, and a commit of a few hundred readings
  *      from as many devices touched a page per reading (measured: 13.5 µs per row in commits of 200 rows,
@@ -62,7 +62,10 @@ import { forEachEntryInSegments } from './entry-scan.js';
 export const SEQ_INDEX_FLUSH_ROWS = 8192;
 /** ...or once the oldest has waited this long (ms)... */
 export const SEQ_INDEX_FLUSH_MS = 1000;
-/** ...this many per commit, oldest first, so that no commit holds the event loop long (tail latency). */
+/**
+ * ...this many per commit (or twice the commit's own claims, if more), oldest first, so that no commit holds
+ * the event loop long (tail latency).
+ */
 export const SEQ_INDEX_WRITE_CHUNK = 2048;
 
 export interface GroupCommitLimits {
@@ -513,8 +516,12 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
 
     // 4. Derived state. The batch's claims are decided for good: later decisions read them as pending rows.
     if (this.#pendingSeq.size === 0) this.#pendingSeqSince = performance.now();
+    const pendingBefore = this.#pendingSeq.size;
     this.#pendingSeq.commit();
     const pendingRows = this.#pendingSeq.size;
+    // Twice what this commit added, so that writing outruns any arrival rate: in bulk appends (thousands of
+    // claims per commit) a fixed chunk would fall behind for good and the pending rows grow with the log.
+    const writeLimit = Math.max(SEQ_INDEX_WRITE_CHUNK, 2 * (pendingRows - pendingBefore));
     // Once started, writing goes on chunk by chunk, commit after commit, until every pending row is written.
     this.#writingSeq ||= pendingRows >= SEQ_INDEX_FLUSH_ROWS || (pendingRows > 0 && performance.now() - this.#pendingSeqSince >= SEQ_INDEX_FLUSH_MS);
     let writtenUpTo = -1;
@@ -522,7 +529,7 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
       p.offsets.append(offsets);
       p.tree.appendLeafHashes(newEntries.map((item) => leafHash(item.bytes)));
       this.#db.transaction(() => {
-        if (this.#writingSeq) writtenUpTo = this.#writeSeqChunk(SEQ_INDEX_WRITE_CHUNK);
+        if (this.#writingSeq) writtenUpTo = this.#writeSeqChunk(writeLimit);
         for (const [k, record] of newQuarantine.entries()) {
           this.#statements.quarantineInsert.run(
             record.id,

@@ -9,7 +9,10 @@
  * newest first, so a lookup walks only that device's rows.
  *
  * Rows are written to the table oldest first, a chunk per commit (`writeChunk`), so that no commit stalls the
- * event loop for long; written rows stay readable here until every row is written, then all are dropped.
+ * event loop for long. Once written, a row is the table's: lookups here stop at it, and its room is reclaimed
+ * (the rows still pending move to the front once the written ones are at least half, and the arrays shrink
+ * when mostly empty), so memory follows the rows pending, not the rows ever added: under bulk appends writing
+ * may never catch up completely, and the arrays must not grow with the log (bench/suites/memory.ts).
  */
 export interface PendingSeqRow {
   readonly deviceId: string;
@@ -20,9 +23,10 @@ export interface PendingSeqRow {
 }
 
 const HASH_BYTES = 32;
+const MIN_CAPACITY = 1024;
 
 export class PendingSeqRows {
-  #capacity = 1024;
+  #capacity = MIN_CAPACITY;
   #devices: string[] = [];
   #seqs = new Float64Array(this.#capacity);
   #indices = new Float64Array(this.#capacity);
@@ -33,12 +37,17 @@ export class PendingSeqRows {
   readonly #newest = new Map<string, number>();
   #committed = 0;
   #tentative = 0;
-  /** Rows [0, written) are in the table. */
+  /** Rows [0, written) are in the table: no longer read here, their room reclaimed by `#compact`. */
   #written = 0;
 
   /** Committed rows not yet written to the table. */
   get size(): number {
     return this.#committed - this.#written;
+  }
+
+  /** Rows the arrays have room for (memory follows it). */
+  get capacity(): number {
+    return this.#capacity;
   }
 
   /** Adds a tentative row (this commit's; see `commit` and `rollback`). `hash` is copied. */
@@ -73,7 +82,7 @@ export class PendingSeqRows {
 
   /** The row of (device, seq), tentative or pending, or undefined. */
   find(deviceId: string, seq: number): { readonly index: number; readonly hash: Buffer } | undefined {
-    for (let position = this.#newest.get(deviceId) ?? -1; position >= 0; position = this.#previous[position] ?? -1) {
+    for (let position = this.#newest.get(deviceId) ?? -1; position >= this.#written; position = this.#previous[position] ?? -1) {
       if (this.#seqs[position] === seq) {
         return { index: this.#indices[position] ?? 0, hash: Buffer.from(this.#hashAt(position)) };
       }
@@ -84,7 +93,7 @@ export class PendingSeqRows {
   /** The highest seq among the device's rows, or -1. */
   maxSeq(deviceId: string): number {
     let max = -1;
-    for (let position = this.#newest.get(deviceId) ?? -1; position >= 0; position = this.#previous[position] ?? -1) {
+    for (let position = this.#newest.get(deviceId) ?? -1; position >= this.#written; position = this.#previous[position] ?? -1) {
       max = Math.max(max, this.#seqs[position] ?? -1);
     }
     return max;
@@ -115,10 +124,12 @@ export class PendingSeqRows {
     return { upTo, seqIndexedSize: upTo < this.#committed ? (this.#indices[upTo] ?? logSize) : logSize };
   }
 
-  /** The rows before `upTo` are in the table; once all are (and no commit is deciding), all are dropped. */
+  /** The rows before `upTo` are in the table: they are dropped. */
   chunkWritten(upTo: number): void {
     this.#written = Math.max(this.#written, upTo);
-    if (this.#written === this.#committed && this.#tentative === 0) this.clear();
+    const used = this.#committed + this.#tentative;
+    // Moving the live rows costs their number; doing it only once the dead ones are as many keeps it O(1) per row.
+    if (this.#written > 0 && this.#written * 2 >= used) this.#compact();
   }
 
   /** Forgets every row (they are in the table now). Only between commits: no tentative rows. */
@@ -128,6 +139,7 @@ export class PendingSeqRows {
     this.#committed = 0;
     this.#tentative = 0;
     this.#written = 0;
+    this.#resize(MIN_CAPACITY);
   }
 
   #hashAt(position: number): Uint8Array {
@@ -135,16 +147,47 @@ export class PendingSeqRows {
   }
 
   #grow(): void {
-    const capacity = this.#capacity * 2;
-    const grow = <T extends Float64Array | Int32Array | Uint8Array>(old: T, make: (n: number) => T, width = 1): T => {
+    this.#resize(this.#capacity * 2);
+  }
+
+  /** Moves the unwritten rows to the front (positions shift by `#written`) and shrinks the arrays if mostly empty. */
+  #compact(): void {
+    const shift = this.#written;
+    const used = this.#committed + this.#tentative;
+    const live = used - shift;
+    this.#seqs.copyWithin(0, shift, used);
+    this.#indices.copyWithin(0, shift, used);
+    this.#hashes.copyWithin(0, shift * HASH_BYTES, used * HASH_BYTES);
+    this.#previous.copyWithin(0, shift, used);
+    for (let position = 0; position < live; position += 1) {
+      const previous = this.#previous[position] ?? -1;
+      this.#previous[position] = previous < shift ? -1 : previous - shift;
+    }
+    this.#devices.copyWithin(0, shift, used);
+    this.#devices.length = live;
+    for (const [deviceId, newest] of this.#newest) {
+      if (newest < shift) this.#newest.delete(deviceId);
+      else this.#newest.set(deviceId, newest - shift);
+    }
+    this.#committed -= shift;
+    this.#written = 0;
+    let capacity = this.#capacity;
+    while (capacity > MIN_CAPACITY && live * 4 <= capacity) capacity /= 2;
+    if (capacity !== this.#capacity) this.#resize(capacity);
+  }
+
+  #resize(capacity: number): void {
+    if (capacity === this.#capacity) return;
+    const used = this.#committed + this.#tentative;
+    const resized = <T extends Float64Array | Int32Array | Uint8Array>(old: T, make: (n: number) => T, width = 1): T => {
       const next = make(capacity * width);
-      next.set(old);
+      next.set(old.subarray(0, used * width));
       return next;
     };
-    this.#seqs = grow(this.#seqs, (n) => new Float64Array(n));
-    this.#indices = grow(this.#indices, (n) => new Float64Array(n));
-    this.#previous = grow(this.#previous, (n) => new Int32Array(n));
-    this.#hashes = grow(this.#hashes, (n) => new Uint8Array(n), HASH_BYTES);
+    this.#seqs = resized(this.#seqs, (n) => new Float64Array(n));
+    this.#indices = resized(this.#indices, (n) => new Float64Array(n));
+    this.#previous = resized(this.#previous, (n) => new Int32Array(n));
+    this.#hashes = resized(this.#hashes, (n) => new Uint8Array(n), HASH_BYTES);
     this.#capacity = capacity;
   }
 }
