@@ -20,7 +20,7 @@
  * TG_BENCH_INGEST_IN_FLIGHT=N (readings in flight at full speed, default 2,000)  TG_BENCH_INGEST_PACED=0 (skip the paced runs)  TG_BENCH_INGEST_STARTUP=0 (skip start-up)
  * TG_BENCH_PROFILE=DIR (a CPU profile of the gateway's main thread during its 200-device full-speed run),
  * TG_BENCH_ALLOC=DIR (a sampled allocation profile of the same, and the bytes allocated per reading),
- * TG_BENCH_DUMP_METRICS=1 (the gateway's fsync, group-commit and decision-time histograms after its paced run).
+ * TG_BENCH_DUMP_METRICS=1 (the gateway's fsync, group-commit and decision-time histograms of its paced run).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -59,6 +59,18 @@ interface RunStats {
   readonly allocatedPerReading: number | null;
   /** The gateway's group commits meanwhile (its own histogram), or null for another broker. */
   readonly groupCommits: { readonly commits: number; readonly entries: number } | null;
+}
+
+/** The gateway's fsync, group-commit and decision-time histogram lines (TG_BENCH_DUMP_METRICS=1). */
+async function histogramCounts(target: Target): Promise<Map<string, number>> {
+  const text = (await target.gateway?.metrics.registry.metrics()) ?? '';
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !/fsync_seconds_bucket|decision_seconds_bucket|group_commit_entries_bucket/.test(line)) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
 }
 
 /** Count and sum of the gateway's group-commit-size histogram. */
@@ -309,6 +321,8 @@ export const run: Suite = async (options: SuiteOptions): Promise<readonly Measur
       }
       if (paced) {
         const perDevice = Math.round((PACED_RATE * pacedSeconds) / PACED_DEVICES);
+        const dump = name === 'gateway' && process.env['TG_BENCH_DUMP_METRICS'] === '1';
+        const histogramsBefore = dump ? await histogramCounts(target) : null;
         const stats = await run(PACED_DEVICES, { kind: 'paced', perSecond: PACED_RATE }, perDevice);
         const params = { devices: PACED_DEVICES, readings: stats.generator.acked, offeredPerSecond: PACED_RATE };
         rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: achieved`, value: stats.rate, unit: 'readings/s', params });
@@ -318,9 +332,10 @@ export const run: Suite = async (options: SuiteOptions): Promise<readonly Measur
         if (stats.cpuPerReading['all'] !== undefined) {
           rows.push({ suite: SUITE, name: `${name}, paced at ${PACED_RATE}/s: CPU per reading (all threads)`, value: stats.cpuPerReading['all'], unit: 'µs', params });
         }
-        if (name === 'gateway' && process.env['TG_BENCH_DUMP_METRICS'] === '1') {
-          const text = (await target.gateway?.metrics.registry.metrics()) ?? '';
-          console.error(text.split('\n').filter((line) => /fsync|decision_seconds|group_commit/.test(line) && !line.startsWith('#')).join('\n'));
+        if (histogramsBefore !== null) {
+          // The paced run's own distributions: bucket counts after minus before.
+          const after = await histogramCounts(target);
+          console.error([...after].map(([line, count]) => `${line} ${count - (histogramsBefore.get(line) ?? 0)}`).join('\n'));
         }
         if (name === 'gateway') {
           rows.push({ suite: SUITE, name: `gateway, paced at ${PACED_RATE}/s: main thread busy`, value: stats.mainThreadUtilization, unit: 'ratio', params });

@@ -41,6 +41,13 @@ export class DosingAdmin {
       }
       if (by !== undefined && !BY_PATTERN.test(by)) throw new DosingError('E_DOSING_INVALID', '"by" must be 1-128 printable ASCII characters');
       const spec = checkDoseSchedule(input);
+      if (device.publicKey === null && spec.doses.length > 0) {
+        // Such a device (a standard BLE health device) sends no signed dose events or acknowledgements: every
+        // dose would be found missed, and no reminder could be confirmed.
+        throw new DosingError('E_DOSING_INVALID', `device ${deviceId} has no signing key: it cannot report doses, so it cannot have a dose schedule`, {
+          details: { device: deviceId },
+        });
+      }
       const version = (this.deps.store.currentSchedule(deviceId)?.version ?? 0) + 1;
       const atMs = this.deps.clock.now();
       const outcome = await this.deps.log.append(

@@ -150,4 +150,12 @@ describe('DosingService', () => {
     await expect(kit.dosingAdmin.clearSchedule('disp-1')).rejects.toThrow(/no schedule/);
     await expect(kit.dosingAdmin.setSchedule('nobody', { doses: [] })).rejects.toThrow(/not enrolled/);
   });
+
+  it('refuses a dose schedule for a device without a signing key (it could never report a dose)', async () => {
+    const kit = dosingKit();
+    await kit.admin.enroll({ id: 'strap-1', kind: 'hr-strap', publicKey: null, transports: ['ble'] });
+    const size = kit.log.size();
+    await expect(kit.dosingAdmin.setSchedule('strap-1', { doses: [{ slot: 1, at: '08:00' }] })).rejects.toMatchObject({ code: 'E_DOSING_INVALID', message: /no signing key/ });
+    expect(kit.log.size()).toBe(size);
+  });
 });
