@@ -77,6 +77,15 @@ describe('trialgate export, keys, tokens, checkpoints (spawned CLI)', () => {
     const tampered = path.join(dataDir, 'tampered.json');
     fs.writeFileSync(tampered, fs.readFileSync(out, 'utf8').replace(bundle.entries[7]?.entry ?? '', bytes.toString('base64')));
     expect(run('verify', tampered, '--gateway-key', key).status).toBe(1);
+    // The key pinned from a file, as `trialgate keys show > FILE` writes it; another key fails; no file is unusable.
+    const keyFile = path.join(dataDir, 'gateway.vkey');
+    fs.writeFileSync(keyFile, `${key}\n`);
+    expect(run('verify', out, '--gateway-key', `@${keyFile}`).status).toBe(0);
+    fs.writeFileSync(keyFile, `${loadOrCreateGatewayKey({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tg-other-key-')), origin: ORIGIN }).verifierKey}\n`);
+    expect(run('verify', out, '--gateway-key', `@${keyFile}`).status).toBe(1);
+    const missing = run('verify', out, '--gateway-key', `@${keyFile}.missing`);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read/);
   });
 
   it('exports one device in a time range', () => {

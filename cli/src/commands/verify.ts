@@ -28,7 +28,7 @@ const EXIT_UNUSABLE = 2;
 class UsageError extends Error {}
 
 /**
- * `trialgate verify BUNDLE.json [--rpc URL] [--confirmations N] [--gateway-key VKEY] [--threads N] [--json]`:
+ * `trialgate verify BUNDLE.json [--rpc URL] [--confirmations N] [--gateway-key VKEY|@FILE] [--threads N] [--json]`:
  * checks a proof bundle (spec section 8) trusting nothing of the site: every checkpoint signature, consistency
  * and inclusion proof, device signature, per-device seq, and with --rpc every anchor on chain. Device
  * signatures of large bundles are checked on worker threads (verify-threads.ts); the report is the same.
@@ -40,7 +40,7 @@ export function registerVerifyCommand(program: Command): void {
     .argument('<bundle>', 'the bundle file (JSON), or - for standard input')
     .option('--rpc <url>', 'an Ethereum JSON-RPC endpoint, to check each anchor on chain')
     .option('--confirmations <n>', 'with --rpc: confirmations that make a block final, for chains without the finalized tag')
-    .option('--gateway-key <vkey>', "the gateway's verifier key as the site published it (trialgate keys show), pinned instead of trusting the bundle's")
+    .option('--gateway-key <vkey>', "the gateway's verifier key as the site published it (trialgate keys show), pinned instead of trusting the bundle's; @FILE reads it from a file")
     .option('--threads <n>', 'worker threads for device signatures (default: one per core for bundles of 1 MiB or more; 0: none)')
     .option('--json', 'print the full report as JSON')
     .exitOverride((error: CommanderError) => {
@@ -49,13 +49,15 @@ export function registerVerifyCommand(program: Command): void {
     .action(async (path: string, flags: VerifyFlags) => {
       let anchorVerifier: AnchorVerifier | undefined;
       let threads: number | undefined;
+      let gatewayKey: string | undefined;
       try {
         anchorVerifier = makeAnchorVerifier(flags);
         if (flags.threads !== undefined) {
           threads = parseThreadsFlag(flags.threads);
           if (threads === undefined) throw new UsageError('--threads must be a whole number from 0 to 64');
         }
-        if (flags.gatewayKey !== undefined) parseVerifierKey(flags.gatewayKey);
+        gatewayKey = flags.gatewayKey === undefined ? undefined : await pinnedGatewayKey(flags.gatewayKey);
+        if (gatewayKey !== undefined) parseVerifierKey(gatewayKey);
       } catch (error) {
         if (error instanceof UsageError || isProofFormatError(error)) {
           process.stderr.write(`trialgate verify: ${error.message}\n`);
@@ -75,7 +77,7 @@ export function registerVerifyCommand(program: Command): void {
       if (input !== undefined) {
         report = await verifyBundleText(input, {
           ...(anchorVerifier === undefined ? { anchorsNotCheckedReason: 'no --rpc given' } : { anchorVerifier }),
-          ...(flags.gatewayKey === undefined ? {} : { trustedGatewayKey: flags.gatewayKey }),
+          ...(gatewayKey === undefined ? {} : { trustedGatewayKey: gatewayKey }),
           signatureWorkers: signatureThreads(threads, input.length, os.availableParallelism()),
         });
       }
@@ -83,6 +85,17 @@ export function registerVerifyCommand(program: Command): void {
       process.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerificationReport(report).join('\n')}\n`);
       process.exitCode = report.exitCode;
     });
+}
+
+/** The flag's key, or with `@FILE` the file's first line (as `trialgate keys show > FILE` wrote it). */
+async function pinnedGatewayKey(flag: string): Promise<string> {
+  if (!flag.startsWith('@')) return flag;
+  const file = flag.slice(1);
+  try {
+    return (await readFile(file, 'utf8')).split('\n')[0]?.trim() ?? '';
+  } catch (error) {
+    throw new UsageError(`--gateway-key: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function makeAnchorVerifier(flags: VerifyFlags): AnchorVerifier | undefined {
