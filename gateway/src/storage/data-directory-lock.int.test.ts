@@ -16,10 +16,11 @@ import { sampleEntry } from './gateway-log-contract.js';
 
 const logStoreModule = fileURLToPath(new URL('../../dist/storage/log-store.js', import.meta.url));
 
+/** A child process holding the lock. It keeps its store referenced: a collected store's lock database is closed. */
 function holdLock(dataDir: string): Promise<ChildProcess> {
   const script = `const { openLogStore } = await import(${JSON.stringify(logStoreModule)});
-    openLogStore({ dataDir: ${JSON.stringify(dataDir)}, origin: 'trial.example/lock/gw', lockHolder: 'test writer' });
-    process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`;
+    const store = openLogStore({ dataDir: ${JSON.stringify(dataDir)}, origin: 'trial.example/lock/gw', lockHolder: 'test writer' });
+    process.stdout.write('ready\\n'); setInterval(() => store, 1000);`;
   const proc = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     proc.stdout?.once('data', () => resolve(proc));
