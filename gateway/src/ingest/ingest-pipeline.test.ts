@@ -46,6 +46,9 @@ describe('IngestPipeline', () => {
     expect(text).toContain('trialgate_messages_duplicate_total 1');
     expect(text).toContain('trialgate_messages_rejected_total{reason="E_SEQ_CONFLICT"} 1');
     expect(text).toContain('trialgate_messages_received_total{transport="mqtt"} 3');
+    // All three were checked on the checker and went to the log (the conflict is decided there).
+    expect(text).toContain('trialgate_ingest_stage_seconds_count{stage="check"} 3');
+    expect(text).toContain('trialgate_ingest_stage_seconds_count{stage="append"} 3');
   });
 
   it('quarantines every refusal with its reason code, keeps the original bytes, and loses nothing else', async () => {

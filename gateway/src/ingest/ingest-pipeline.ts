@@ -167,7 +167,9 @@ export class IngestPipeline {
     const ticket = this.sequencer.enter(deviceId);
     try {
       const firstKey = this.deps.registry.get(deviceId)?.publicKey ?? null;
+      const checking = performance.now();
       let result = firstKey === null ? null : await this.check(cose, firstKey);
+      this.deps.metrics.stageSeconds.observe({ stage: 'check' }, (performance.now() - checking) / 1000);
       if (!ticket.isReady) await ticket.ready;
       // The registry may have changed meanwhile (suspended, key rotated): decide on its state now, when the
       // entry is appended, and check again under a rotated key.
@@ -197,7 +199,9 @@ export class IngestPipeline {
       );
       // The append is issued: the device's next message may go (the log decides in issue order).
       ticket.release();
+      const committing = performance.now();
       const outcome = await appending;
+      this.deps.metrics.stageSeconds.observe({ stage: 'append' }, (performance.now() - committing) / 1000);
       switch (outcome.status) {
         case 'appended': {
           const skew = clockSkewFlag(result.t, message.receivedAtMs, this.deps.clockSkewToleranceMs);
