@@ -31,27 +31,31 @@ function holdLock(dataDir: string): Promise<ChildProcess> {
 describe('data directory lock (processes)', () => {
   it('keeps a second writer out while the first runs, lets readers in, and dies with its holder', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-lock-'));
+    let holder: ChildProcess | undefined;
     try {
       const first = openLogStore({ dataDir, origin: 'trial.example/lock/gw' });
       await first.log.append(sampleEntry());
       await first.close();
-      const holder = await holdLock(dataDir);
+      const child = await holdLock(dataDir);
+      holder = child;
       expect(isDataDirectoryLocked(dataDir)).toBe(true);
       expect(() => openLogStore({ dataDir })).toThrow(
-        expect.objectContaining({ code: 'E_STORAGE_LOCKED', message: expect.stringContaining(`pid ${holder.pid}`) }),
+        expect.objectContaining({ code: 'E_STORAGE_LOCKED', message: expect.stringContaining(`pid ${child.pid}`) }),
       );
       const view = openLogView({ dataDir });
       expect(view.mode).toBe('snapshot');
       expect(view.size()).toBe(1);
       await view.close();
-      const exited = new Promise((resolve) => holder.once('exit', resolve));
-      holder.kill('SIGKILL');
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
       await exited;
       expect(isDataDirectoryLocked(dataDir)).toBe(false);
       const after = openLogStore({ dataDir });
       expect(after.log.size()).toBe(1);
       await after.close();
     } finally {
+      // A failed assertion must not leave the child running (it would keep the test run from exiting).
+      holder?.kill('SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
