@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { createDeviceMessage } from '@trialgate/firmware-protocol';
 import type { LogEntry } from '@trialgate/proof-formats';
 import { resolveGatewayConfig, silentLogger, startGateway, type LogStore } from '@trialgate/gateway';
+import { appendInFlight } from '../lib/append-in-flight.js';
 import { describeMachine } from '../lib/machine.js';
 import type { Measurement, Suite, SuiteOptions } from '../lib/measurement.js';
 
@@ -59,35 +60,12 @@ function originalsPool(size: number): Uint8Array[] {
 }
 
 /** Appends entries [from, to) with `IN_FLIGHT` appends outstanding. */
-async function appendRange(store: LogStore, pool: readonly Uint8Array[], from: number, to: number): Promise<void> {
-  let next = from;
-  let failure: unknown = null;
-  await new Promise<void>((resolve) => {
-    let running = 0;
-    const launch = (): void => {
-      while (running < IN_FLIGHT && next < to && failure === null) {
-        const i = next;
-        next += 1;
-        running += 1;
-        const deviceId = `hr-${String(i % DEVICES).padStart(4, '0')}`;
-        const entry: LogEntry = { receivedAtMs: 1_767_225_600_000 + i, transport: 'mqtt', deviceId, contentType: 'cose-sign1', original: pool[i % pool.length] ?? new Uint8Array(1) };
-        store.log.append(entry, { deviceId, seq: Math.floor(i / DEVICES) + 1 }).then(
-          () => {
-            running -= 1;
-            if (next >= to && running === 0) resolve();
-            else launch();
-          },
-          (error: unknown) => {
-            failure = error;
-            running -= 1;
-            if (running === 0) resolve();
-          },
-        );
-      }
-    };
-    launch();
+function appendRange(store: LogStore, pool: readonly Uint8Array[], from: number, to: number): Promise<void> {
+  return appendInFlight(store.log, { from, to, inFlight: IN_FLIGHT }, (i) => {
+    const deviceId = `hr-${String(i % DEVICES).padStart(4, '0')}`;
+    const entry: LogEntry = { receivedAtMs: 1_767_225_600_000 + i, transport: 'mqtt', deviceId, contentType: 'cose-sign1', original: pool[i % pool.length] ?? new Uint8Array(1) };
+    return { entry, claim: { deviceId, seq: Math.floor(i / DEVICES) + 1 } };
   });
-  if (failure !== null) throw failure;
 }
 
 export const run: Suite = async (options: SuiteOptions): Promise<readonly Measurement[]> => {

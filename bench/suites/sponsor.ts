@@ -27,6 +27,7 @@ import {
   systemClock,
   type LogStore,
 } from '@trialgate/gateway';
+import { appendInFlight } from '../lib/append-in-flight.js';
 import { describeMachine } from '../lib/machine.js';
 import type { Measurement, Suite, SuiteOptions } from '../lib/measurement.js';
 
@@ -54,41 +55,18 @@ function fleet(): Device[] {
 }
 
 /** Appends readings [from, to) with `IN_FLIGHT` appends outstanding, as a busy broker keeps the store. */
-async function appendReadings(store: LogStore, devices: readonly Device[], from: number, to: number, t0: number): Promise<void> {
-  let next = from;
-  let failure: unknown = null;
-  await new Promise<void>((resolve) => {
-    let running = 0;
-    const launch = (): void => {
-      while (running < IN_FLIGHT && next < to && failure === null) {
-        const i = next;
-        next += 1;
-        running += 1;
-        const device = devices[i % devices.length] as Device;
-        const seq = Math.floor(i / devices.length) + 1;
-        const t = t0 + i * 50;
-        const original = createDeviceMessage({
-          payload: { v: 1, dev: device.id, seq, t, type: 'heart_rate', data: { bpm: 55 + (i % 60), rr_ms: [812, 790 + (i % 20), 805, 799] } },
-          secretKey: device.signer,
-        });
-        const entry: LogEntry = { receivedAtMs: t + 120, transport: 'mqtt', deviceId: device.id, contentType: 'cose-sign1', original };
-        store.log.append(entry, { deviceId: device.id, seq }).then(
-          () => {
-            running -= 1;
-            if (next >= to && running === 0) resolve();
-            else launch();
-          },
-          (error: unknown) => {
-            failure = error;
-            running -= 1;
-            if (running === 0) resolve();
-          },
-        );
-      }
-    };
-    launch();
+function appendReadings(store: LogStore, devices: readonly Device[], from: number, to: number, t0: number): Promise<void> {
+  return appendInFlight(store.log, { from, to, inFlight: IN_FLIGHT }, (i) => {
+    const device = devices[i % devices.length] as Device;
+    const seq = Math.floor(i / devices.length) + 1;
+    const t = t0 + i * 50;
+    const original = createDeviceMessage({
+      payload: { v: 1, dev: device.id, seq, t, type: 'heart_rate', data: { bpm: 55 + (i % 60), rr_ms: [812, 790 + (i % 20), 805, 799] } },
+      secretKey: device.signer,
+    });
+    const entry: LogEntry = { receivedAtMs: t + 120, transport: 'mqtt', deviceId: device.id, contentType: 'cose-sign1', original };
+    return { entry, claim: { deviceId: device.id, seq } };
   });
-  if (failure !== null) throw failure;
 }
 
 async function buildLog(dataDir: string, entries: number): Promise<string> {
