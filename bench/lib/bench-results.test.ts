@@ -8,6 +8,7 @@ describe('results file names', () => {
     expect(resultsFileName({ startedAt: '2026-11-26T06:00:00.000Z', quick: false, machine })).toBe('2026-11-26-vm.json');
     expect(resultsFileName({ startedAt: '2026-11-26T06:00:00.000Z', quick: true, machine })).toBe('2026-11-26-vm-quick.json');
     expect(resultsFileName({ startedAt: '2026-11-26T06:00:00.000Z', quick: false, only: ['tree'], machine })).toBe('2026-11-26-vm-partial.json');
+    expect(resultsFileName({ startedAt: '2026-11-26T06:00:00.000Z', quick: true, only: ['tree'], machine })).toBe('2026-11-26-vm-quick-partial.json');
     expect(resultsFileName({ startedAt: '2026-11-26T06:00:00.000Z', quick: false, machine: { ...machine, host: '../a b/c' } })).toBe('2026-11-26-..-a-b-c.json');
     expect(resultsFileName({ startedAt: '2026-11-26T06:00:00.000Z', quick: false, machine: { ...machine, host: '///' } })).toBe('2026-11-26-host.json');
   });

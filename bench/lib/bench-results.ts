@@ -33,7 +33,8 @@ export interface BenchResults {
 export function resultsFileName(results: Pick<BenchResults, 'startedAt' | 'quick' | 'only' | 'machine'>): string {
   const date = results.startedAt.slice(0, 10);
   const host = results.machine.host.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'host';
-  const kind = results.quick ? '-quick' : results.only === undefined ? '' : '-partial';
+  // A partial run never replaces a whole one of the same kind and day.
+  const kind = `${results.quick ? '-quick' : ''}${results.only === undefined ? '' : '-partial'}`;
   return `${date}-${host}${kind}.json`;
 }
 
