@@ -14,8 +14,8 @@
  *   4. otherwise writes the offsets and tree nodes, commits the quarantine index rows, the committed size
  *      and the projections in one SQLite transaction, calls the committed listeners, and resolves. The batch's
  *      seq claims join the pending seq rows, which go into SQLite in bulk, in later commits' transactions
- *      (`SEQ_INDEX_WRITE_CHUNK` per commit, or twice the commit's claims if more), once there are `SEQ_INDEX_FLUSH_ROWS` of them or the oldest is
- *      `SEQ_INDEX_FLUSH_MS` old (and all of them at close):
+ *      (`SEQ_INDEX_WRITE_CHUNK` per commit, or twice the commit's claims if more), once there are
+ *      `SEQ_INDEX_FLUSH_ROWS` of them or the oldest is `SEQ_INDEX_FLUSH_MS` old (and all of them at close):
  *      inserting into the (device, seq) B-tree costs per page touched, and a commit of a few hundred readings
  *      from as many devices touched a page per reading (measured: 13.5 µs per row in commits of 200 rows,
  *      2.6 µs in commits of 10,000). Decisions read the pending rows before SQLite, so nothing changes for

@@ -53,7 +53,7 @@ export class PendingSeqRows {
   /** Adds a tentative row (this commit's; see `commit` and `rollback`). `hash` is copied. */
   add(deviceId: string, seq: number, index: number, hash: Uint8Array): void {
     const position = this.#committed + this.#tentative;
-    if (position === this.#capacity) this.#grow();
+    if (position === this.#capacity) this.#resize(this.#capacity * 2);
     this.#devices[position] = deviceId;
     this.#seqs[position] = seq;
     this.#indices[position] = index;
@@ -144,10 +144,6 @@ export class PendingSeqRows {
 
   #hashAt(position: number): Uint8Array {
     return this.#hashes.subarray(position * HASH_BYTES, (position + 1) * HASH_BYTES);
-  }
-
-  #grow(): void {
-    this.#resize(this.#capacity * 2);
   }
 
   /** Moves the unwritten rows to the front (positions shift by `#written`) and shrinks the arrays if mostly empty. */
