@@ -22,6 +22,9 @@ export interface IngestMetrics {
   readonly stageSeconds: Histogram<'stage'>;
 }
 
+/** From a millisecond (a quiet gateway) to seconds (a full disk, an overload). */
+const DECISION_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 export function createIngestMetrics(metrics: GatewayMetrics): IngestMetrics {
   const registry = metrics.registry;
   return {
@@ -40,7 +43,7 @@ export function createIngestMetrics(metrics: GatewayMetrics): IngestMetrics {
         name: 'trialgate_ingest_decision_seconds',
         help: 'Seconds from receipt of a device message to its durable decision, by outcome',
         labelNames: ['outcome'] as const,
-        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        buckets: DECISION_BUCKETS_SECONDS,
         registers: [registry],
       }),
     stageSeconds: existing<Histogram<'stage'>>(registry, 'trialgate_ingest_stage_seconds') ??
@@ -48,7 +51,7 @@ export function createIngestMetrics(metrics: GatewayMetrics): IngestMetrics {
         name: 'trialgate_ingest_stage_seconds',
         help: 'Seconds a device message waits for its check on a worker thread (stage="check") and for its group commit (stage="append")',
         labelNames: ['stage'] as const,
-        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        buckets: DECISION_BUCKETS_SECONDS,
         registers: [registry],
       }),
   };
