@@ -13,16 +13,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSimulation } from '@trialgate/device-sim';
-import { loadGatewayKey } from '@trialgate/gateway';
 import { CLI_BUILT, runCli } from '../e2e/cli-processes.js';
-import { AckLedgerStore } from './support/ack-ledger-store.js';
-import { freePort } from './support/free-port.js';
-import { killAllGateways, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { killAllGateways } from './support/gateway-process.js';
+import { startGatewayUnderLoad } from './support/gateway-under-load.js';
 import { checkLog, describeProblems, logIsSound } from './support/log-check.js';
 import { MIB } from './support/process-memory.js';
 import { RUN_SEED, percentile, reportResult, seededRandom, sized, sleep, waitFor } from './support/reliability-run.js';
-import { enrolledFleet, quietSimLogger } from './support/site-fleet.js';
 
 const ORIGIN = 'reliability.example/site-crash/gw-1';
 const dirs: string[] = [];
@@ -37,26 +33,9 @@ describe.skipIf(!CLI_BUILT)('crash: kill -9 at random instants under QoS 1 load'
     const random = seededRandom(RUN_SEED);
     const dir = mkdtempSync(path.join(tmpdir(), 'tg-rel-crash-'));
     dirs.push(dir);
-    const dataDir = path.join(dir, 'gw');
-    const fleet = await enrolledFleet(dataDir, { size: 12, seed: RUN_SEED, idPrefix: 'CRASH' });
-    const port = await freePort();
-    const start = (): Promise<GatewayProcess> =>
-      startGatewayProcess({ dataDir, origin: ORIGIN, mqttPort: port, logLevel: 'warn', args: ['--checkpoint-interval', '300ms'] });
-
-    let gateway = await start();
-    const gatewayKey = loadGatewayKey(dataDir).verifierKey;
-    const store = new AckLedgerStore();
-    const simulation = await startSimulation({
-      brokerUrl: gateway.mqttUrl,
-      fleet,
-      store,
-      rate: 100,
-      durationMs: 30 * 60_000,
-      keepRecord: false,
-      backoff: { initialMs: 50, maxMs: 400 },
-      drainTimeoutMs: 60_000,
-      logger: quietSimLogger(),
-    });
+    const site = await startGatewayUnderLoad({ dir, origin: ORIGIN, idPrefix: 'CRASH', devices: 12, rate: 100 });
+    const { dataDir, start, gatewayKey, store, simulation } = site;
+    let gateway = site.gateway;
 
     const restartsMs: number[] = [];
     const checksMs: number[] = [];

@@ -12,15 +12,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSimulation } from '@trialgate/device-sim';
-import { loadGatewayKey } from '@trialgate/gateway';
 import { CLI_BUILT } from '../e2e/cli-processes.js';
-import { AckLedgerStore } from './support/ack-ledger-store.js';
-import { freePort } from './support/free-port.js';
-import { killAllGateways, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { killAllGateways } from './support/gateway-process.js';
+import { startGatewayUnderLoad } from './support/gateway-under-load.js';
 import { checkLog, describeProblems, logIsSound } from './support/log-check.js';
 import { RUN_SEED, reportResult, seededRandom, sized, sleep, waitFor } from './support/reliability-run.js';
-import { enrolledFleet, quietSimLogger } from './support/site-fleet.js';
 import { TORN_WRITE_KINDS, tearLastWrite, type TornWriteKind } from './support/torn-write.js';
 
 const ORIGIN = 'reliability.example/site-torn/gw-1';
@@ -36,26 +32,9 @@ describe.skipIf(!CLI_BUILT)('power loss while writing: a torn last write', () =>
     const random = seededRandom(RUN_SEED + 1);
     const dir = mkdtempSync(path.join(tmpdir(), 'tg-rel-torn-'));
     dirs.push(dir);
-    const dataDir = path.join(dir, 'gw');
-    const fleet = await enrolledFleet(dataDir, { size: 10, seed: RUN_SEED, idPrefix: 'TORN' });
-    const port = await freePort();
-    const start = (): Promise<GatewayProcess> =>
-      startGatewayProcess({ dataDir, origin: ORIGIN, mqttPort: port, logLevel: 'warn', args: ['--checkpoint-interval', '300ms'] });
-
-    let gateway = await start();
-    const gatewayKey = loadGatewayKey(dataDir).verifierKey;
-    const store = new AckLedgerStore();
-    const simulation = await startSimulation({
-      brokerUrl: gateway.mqttUrl,
-      fleet,
-      store,
-      rate: 200,
-      durationMs: 30 * 60_000,
-      keepRecord: false,
-      backoff: { initialMs: 50, maxMs: 400 },
-      drainTimeoutMs: 60_000,
-      logger: quietSimLogger(),
-    });
+    const site = await startGatewayUnderLoad({ dir, origin: ORIGIN, idPrefix: 'TORN', devices: 10, rate: 200 });
+    const { dataDir, start, gatewayKey, store, simulation, fleet } = site;
+    let gateway = site.gateway;
 
     const done: Record<string, number> = {};
     let repairedBytes = 0;
