@@ -23,6 +23,8 @@ export interface GatewayMetrics {
   readonly fsyncSeconds: Histogram;
   /** Entries per group commit. */
   readonly groupCommitEntries: Histogram;
+  /** Duration of each checkpoint of the state database's WAL (on its own thread, wal-checkpointer.ts). */
+  readonly walCheckpointSeconds: Histogram;
   /** Storage failures (label `code`: E_STORAGE_...). */
   readonly storageErrors: Counter<'code'>;
   /** Entries in the log (= the tree size). */
@@ -93,6 +95,12 @@ export function createGatewayMetrics(options: CreateGatewayMetricsOptions = {}):
       name: 'trialgate_storage_group_commit_entries',
       help: 'Entries and quarantine records per group commit',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+      registers,
+    }),
+    walCheckpointSeconds: new Histogram({
+      name: 'trialgate_storage_wal_checkpoint_seconds',
+      help: 'Duration of each checkpoint of the state database write-ahead log (off the main thread)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     storageErrors: new Counter({

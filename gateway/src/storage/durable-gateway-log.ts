@@ -13,12 +13,13 @@
  *      remains, and rejects the batch with E_STORAGE_NO_SPACE / E_STORAGE_WRITE (nothing is acknowledged);
  *   4. otherwise writes the offsets and tree nodes, commits the quarantine index rows, the committed size
  *      and the projections in one SQLite transaction, calls the committed listeners, and resolves. The batch's
- *      seq claims join the pending seq rows, which go into SQLite in bulk, in later commits' transactions
- *      (`SEQ_INDEX_WRITE_CHUNK` per commit, or twice the commit's claims if more), once there are
- *      `SEQ_INDEX_FLUSH_ROWS` of them or the oldest is `SEQ_INDEX_FLUSH_MS` old (and all of them at close):
- *      inserting into the (device, seq) B-tree costs per page touched, and a commit of a few hundred readings
- *      from as many devices touched a page per reading (measured: 13.5 µs per row in commits of 200 rows,
- *      2.6 µs in commits of 10,000). Decisions read the pending rows before SQLite, so nothing changes for
+ *      seq claims join the pending seq rows, which go into SQLite in bulk, in later commits' transactions,
+ *      in rounds that start once there are `SEQ_INDEX_FLUSH_ROWS` of them or the oldest is
+ *      `SEQ_INDEX_FLUSH_MS` old (and all of them at close), whole devices per commit (at least
+ *      `SEQ_INDEX_WRITE_CHUNK` rows, or twice the commit's claims if more; pending-seq-rows.ts): inserting
+ *      into the (device, seq) B-tree costs per page touched, and a commit of a few hundred readings from as
+ *      many devices touched a page per reading (measured: 13.5 µs per row in commits of 200 rows, 2.6 µs in
+ *      commits of 10,000). Decisions read the pending rows before SQLite, so nothing changes for
  *      them; `seq_indexed_size` in SQLite says how far the rows are complete, and after a crash the missing
  *      ones are re-derived from the entries, as any derived state is.
  * If step 4 fails, the entries are durable (they are resolved as appended) and the derived state is marked
@@ -53,7 +54,7 @@ import { StorageError } from './storage-error.js';
 import { MAX_ENTRY_BYTES, MAX_QUARANTINE_ORIGINAL_BYTES } from './storage-limits.js';
 import { quarantineRecordOf } from './quarantine-record-of.js';
 import { storageWriteError } from './storage-write-error.js';
-import { PendingSeqRows } from './pending-seq-rows.js';
+import { PendingSeqRows, type SeqRowChunk } from './pending-seq-rows.js';
 import { treeReaderOver, type TreeReader } from './tree-reader.js';
 import { catchUpTree, extendOffsetsFromSegments, treeFeeder } from './log-recovery.js';
 import { forEachEntryInSegments } from './entry-scan.js';
@@ -63,10 +64,10 @@ export const SEQ_INDEX_FLUSH_ROWS = 8192;
 /** ...or once the oldest has waited this long (ms)... */
 export const SEQ_INDEX_FLUSH_MS = 1000;
 /**
- * ...this many per commit (or twice the commit's own claims, if more), oldest first, so that no commit holds
- * the event loop long (tail latency).
+ * ...at least this many per commit (or twice the commit's own claims, if more), whole devices at a time, so
+ * that no commit holds the event loop long (tail latency; about 1 ms per 512 rows).
  */
-export const SEQ_INDEX_WRITE_CHUNK = 2048;
+export const SEQ_INDEX_WRITE_CHUNK = 512;
 
 export interface GroupCommitLimits {
   /** Entries and quarantine records per group commit (default 4096). */
@@ -110,6 +111,8 @@ export interface DurableLogParts {
   readonly limits: GroupCommitLimits;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics | undefined;
+  /** Stops the store's background work on the files (the WAL checkpoint thread), after the log drained. */
+  readonly stopBackground: () => Promise<void>;
   /** Closes files, the database and the lock, after the log drained. */
   readonly closeResources: () => void;
 }
@@ -322,6 +325,7 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     this.#closePromise = (async () => {
       await this.#drained();
       await Promise.allSettled([...this.#syncsInFlight]);
+      await this.#p.stopBackground().catch((error: unknown) => this.#log.warn({ err: error }, 'a background task of the log did not stop cleanly'));
       try {
         if (!this.#derivedBehind) {
           while (this.#pendingSeq.size > 0) {
@@ -522,14 +526,14 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
     // Twice what this commit added, so that writing outruns any arrival rate: in bulk appends (thousands of
     // claims per commit) a fixed chunk would fall behind for good and the pending rows grow with the log.
     const writeLimit = Math.max(SEQ_INDEX_WRITE_CHUNK, 2 * (pendingRows - pendingBefore));
-    // Once started, writing goes on chunk by chunk, commit after commit, until every pending row is written.
+    // Once started, a round goes on chunk by chunk, commit after commit, until all its rows are written.
     this.#writingSeq ||= pendingRows >= SEQ_INDEX_FLUSH_ROWS || (pendingRows > 0 && performance.now() - this.#pendingSeqSince >= SEQ_INDEX_FLUSH_MS);
-    let writtenUpTo = -1;
+    let written: SeqRowChunk | null = null;
     try {
       p.offsets.append(offsets);
       p.tree.appendLeafHashes(newEntries.map((item) => leafHash(item.bytes)));
       this.#db.transaction(() => {
-        if (this.#writingSeq) writtenUpTo = this.#writeSeqChunk(writeLimit);
+        if (this.#writingSeq) written = this.#writeSeqChunk(writeLimit);
         for (const [k, record] of newQuarantine.entries()) {
           this.#statements.quarantineInsert.run(
             record.id,
@@ -544,10 +548,13 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
         this.#statements.meta.run('committed_size', String(this.#size));
         if (committed.length > 0) this.#applyProjections(committed);
       })();
-      if (writtenUpTo >= 0) {
-        this.#pendingSeq.chunkWritten(writtenUpTo);
-        if (this.#pendingSeq.size === 0) this.#writingSeq = false;
-        else this.#pendingSeqSince = performance.now();
+      if (written !== null) {
+        this.#pendingSeq.chunkWritten(written);
+        // A round written: the next one starts once enough rows are pending again, or they are old enough.
+        if (!this.#pendingSeq.writing) {
+          this.#writingSeq = false;
+          this.#pendingSeqSince = performance.now();
+        }
       }
     } catch (error) {
       this.#derivedBehind = true;
@@ -628,13 +635,14 @@ export class DurableGatewayLog implements GatewayLog, QuarantineQuery {
   }
 
   /**
-   * Inserts the oldest `limit` pending seq rows, in the caller's transaction, with how far the table is then
-   * complete; returns the position to pass to `chunkWritten` once that transaction committed.
+   * Inserts the next devices' pending seq rows (at least `limit` rows, or the rest of the round), in the
+   * caller's transaction, with how far the table is then complete; returns the chunk to pass to
+   * `chunkWritten` once that transaction committed.
    */
-  #writeSeqChunk(limit: number): number {
+  #writeSeqChunk(limit: number): SeqRowChunk {
     const chunk = this.#pendingSeq.writeChunk(limit, this.#size, (row) => this.#statements.seqInsert.run(row.deviceId, row.seq, row.index, row.hash));
     this.#statements.meta.run(SEQ_INDEXED_SIZE, String(chunk.seqIndexedSize));
-    return chunk.upTo;
+    return chunk;
   }
 
   #applyProjections(committed: readonly CommittedEntry[]): void {

@@ -51,6 +51,7 @@ import { openStateDatabase, readMeta, readMetaNumber, writeMeta, type StateDatab
 import { StorageError } from './storage-error.js';
 import { nodeFileSystem, type StorageFileSystem } from './storage-file-system.js';
 import type { TreeReader } from './tree-reader.js';
+import { DEFAULT_WAL_CHECKPOINT_INTERVAL_MS, WalCheckpointer } from './wal-checkpointer.js';
 
 export const QUARANTINE_FILE_MAGIC = 'TRIALGATE-QRN-1\n';
 
@@ -94,6 +95,8 @@ export interface OpenLogStoreOptions {
   readonly verify?: 'tail' | 'full';
   /** Named in the lock, for the message another writer gets. */
   readonly lockHolder?: string;
+  /** How often the state database's WAL is checkpointed, off the main thread (ms; wal-checkpointer.ts). */
+  readonly walCheckpointIntervalMs?: number;
 }
 
 export interface LogStore {
@@ -127,6 +130,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
   const logger = options.logger ?? silentLogger();
   const lock: DataDirectoryLock = acquireDataDirectoryLock(layout.root, options.lockHolder ?? 'gateway');
   const opened: { close(): void }[] = [];
+  let stopCheckpointer: (() => Promise<void>) | null = null;
   try {
     fileSystem.mkdirSync(path.dirname(layout.quarantineFile));
     fileSystem.mkdirSync(path.dirname(layout.checkpointFile));
@@ -233,6 +237,15 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
     writeMeta(db, 'segment_capacity', segments.capacity);
     const maxQuarantineId = (db.prepare('SELECT MAX(id) AS id FROM quarantine_index').get() as { id: number | null }).id;
 
+    const checkpointer = WalCheckpointer.start({
+      db,
+      file: layout.stateDatabase,
+      intervalMs: options.walCheckpointIntervalMs ?? DEFAULT_WAL_CHECKPOINT_INTERVAL_MS,
+      logger,
+      onCheckpoint: (seconds) => options.metrics?.walCheckpointSeconds.observe(seconds),
+    });
+    // Stopped before the database closes (the log's close awaits it); on a failed open, stopped here.
+    stopCheckpointer = () => checkpointer.stop();
     const log = new DurableGatewayLog({
       db,
       segments,
@@ -248,6 +261,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
       limits: { ...DEFAULT_GROUP_COMMIT_LIMITS, ...options.limits },
       logger,
       metrics: options.metrics,
+      stopBackground: () => checkpointer.stop(),
       closeResources: () => {
         for (const resource of opened.reverse()) {
           try {
@@ -278,6 +292,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
       close: () => log.close(),
     };
   } catch (error) {
+    void stopCheckpointer?.();
     for (const resource of opened.reverse()) {
       try {
         resource.close();

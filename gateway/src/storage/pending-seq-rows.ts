@@ -8,11 +8,17 @@
  * to copy and promote per-row objects (measured in bench/suites/ingest.ts). Each device's rows are chained
  * newest first, so a lookup walks only that device's rows.
  *
- * Rows are written to the table oldest first, a chunk per commit (`writeChunk`), so that no commit stalls the
- * event loop for long. Once written, a row is the table's: lookups here stop at it, and its room is reclaimed
- * (the rows still pending move to the front once the written ones are at least half, and the arrays shrink
- * when mostly empty), so memory follows the rows pending, not the rows ever added: under bulk appends writing
- * may never catch up completely, and the arrays must not grow with the log (bench/suites/memory.ts).
+ * Rows are written to the table in rounds, a chunk per commit (`writeChunk`), so that no commit stalls the
+ * event loop for long. A round takes the rows pending when it starts and writes them device by device, each
+ * device's rows together in ascending seq order: a device's new rows all land at the end of its part of the
+ * (device, seq) B-tree, so a chunk dirties about one page per device in it. (Chunks of the oldest rows
+ * dirtied a page per row once there were more devices than rows per device: measured with 200 devices, 2,048
+ * oldest rows took 11 ms per commit, whole devices 1 ms per 512 rows; docs/storage.md.) Until its round ends
+ * a written row stays here too (the same row as the table's, so lookups are unchanged); at the end of the
+ * round the whole round is the table's: lookups here stop before it, and its room is reclaimed (the rows
+ * still pending move to the front once the written ones are at least half, and the arrays shrink when mostly
+ * empty), so memory follows the rows pending, not the rows ever added: under bulk appends writing may never
+ * catch up completely, and the arrays must not grow with the log (bench/suites/memory.ts).
  */
 export interface PendingSeqRow {
   readonly deviceId: string;
@@ -20,6 +26,23 @@ export interface PendingSeqRow {
   readonly index: number;
   /** SHA-256 of the original bytes (a view: copy to keep). */
   readonly hash: Uint8Array;
+}
+
+/** What one `writeChunk` wrote; hand it to `chunkWritten` once the caller's transaction committed. */
+export interface SeqRowChunk {
+  /** Rows before this position are in the table (the round's end once the round is complete, else unchanged). */
+  readonly upTo: number;
+  /** The log size up to which the table holds every claim: the value of `seq_indexed_size` to store with the rows. */
+  readonly seqIndexedSize: number;
+  /** Devices of the current round written so far, this chunk's included. */
+  readonly devicesDone: number;
+}
+
+/** The rows pending when a round started, grouped by device (positions in ascending seq order). */
+interface WriteRound {
+  readonly end: number;
+  readonly devices: readonly (readonly number[])[];
+  devicesDone: number;
 }
 
 const HASH_BYTES = 32;
@@ -39,6 +62,7 @@ export class PendingSeqRows {
   #tentative = 0;
   /** Rows [0, written) are in the table: no longer read here, their room reclaimed by `#compact`. */
   #written = 0;
+  #round: WriteRound | null = null;
 
   /** Committed rows not yet written to the table. */
   get size(): number {
@@ -100,36 +124,42 @@ export class PendingSeqRows {
   }
 
   /**
-   * Calls `write` for the oldest `limit` rows not yet written, device by device in ascending seq order (B-tree
-   * locality). Returns the log size up to which the table then holds every claim: the entry index of the
-   * first row still unwritten, or `logSize` when none is left. Call `chunkWritten` once the caller's
-   * transaction committed (a rolled-back one leaves the rows unwritten).
+   * Calls `write` for the rows of the current round's next devices (a round starts with the rows pending now
+   * when none is under way), whole devices at a time, until at least `limit` rows or the round's last device.
+   * The table is complete up to the round's end only once the round is: until then `seqIndexedSize` stays
+   * where it was (a crash re-derives the round's rows, and writing a row twice is harmless).
    */
-  writeChunk(limit: number, logSize: number, write: (row: PendingSeqRow) => void): { readonly upTo: number; readonly seqIndexedSize: number } {
-    const from = this.#written;
-    const upTo = Math.min(this.#committed, from + limit);
-    const byDevice = new Map<string, number[]>();
-    for (let position = from; position < upTo; position += 1) {
-      const deviceId = this.#devices[position] ?? '';
-      const positions = byDevice.get(deviceId);
-      if (positions === undefined) byDevice.set(deviceId, [position]);
-      else positions.push(position);
-    }
-    for (const positions of byDevice.values()) {
-      positions.sort((a, b) => (this.#seqs[a] ?? 0) - (this.#seqs[b] ?? 0));
-      for (const position of positions) {
+  writeChunk(limit: number, logSize: number, write: (row: PendingSeqRow) => void): SeqRowChunk {
+    const round = (this.#round ??= this.#startRound());
+    let devicesDone = round.devicesDone;
+    let rows = 0;
+    while (devicesDone < round.devices.length && rows < limit) {
+      for (const position of round.devices[devicesDone] ?? []) {
         write({ deviceId: this.#devices[position] ?? '', seq: this.#seqs[position] ?? 0, index: this.#indices[position] ?? 0, hash: this.#hashAt(position) });
+        rows += 1;
       }
+      devicesDone += 1;
     }
-    return { upTo, seqIndexedSize: upTo < this.#committed ? (this.#indices[upTo] ?? logSize) : logSize };
+    const complete = devicesDone === round.devices.length;
+    const upTo = complete ? round.end : this.#written;
+    return { upTo, seqIndexedSize: upTo < this.#committed ? (this.#indices[upTo] ?? logSize) : logSize, devicesDone };
   }
 
-  /** The rows before `upTo` are in the table: they are dropped. */
-  chunkWritten(upTo: number): void {
-    this.#written = Math.max(this.#written, upTo);
+  /** True while a round has devices left to write. */
+  get writing(): boolean {
+    return this.#round !== null;
+  }
+
+  /** The chunk's rows are in the table; at the end of a round, the round's rows are dropped. */
+  chunkWritten(chunk: SeqRowChunk): void {
+    if (this.#round !== null) {
+      this.#round.devicesDone = Math.max(this.#round.devicesDone, chunk.devicesDone);
+      if (this.#round.devicesDone >= this.#round.devices.length) this.#round = null;
+    }
+    this.#written = Math.max(this.#written, chunk.upTo);
     const used = this.#committed + this.#tentative;
     // Moving the live rows costs their number; doing it only once the dead ones are as many keeps it O(1) per row.
-    if (this.#written > 0 && this.#written * 2 >= used) this.#compact();
+    if (this.#round === null && this.#written > 0 && this.#written * 2 >= used) this.#compact();
   }
 
   /** Forgets every row (they are in the table now). Only between commits: no tentative rows. */
@@ -139,7 +169,21 @@ export class PendingSeqRows {
     this.#committed = 0;
     this.#tentative = 0;
     this.#written = 0;
+    this.#round = null;
     this.#resize(MIN_CAPACITY);
+  }
+
+  #startRound(): WriteRound {
+    const byDevice = new Map<string, number[]>();
+    for (let position = this.#written; position < this.#committed; position += 1) {
+      const deviceId = this.#devices[position] ?? '';
+      const positions = byDevice.get(deviceId);
+      if (positions === undefined) byDevice.set(deviceId, [position]);
+      else positions.push(position);
+    }
+    const devices = [...byDevice.values()];
+    for (const positions of devices) positions.sort((a, b) => (this.#seqs[a] ?? 0) - (this.#seqs[b] ?? 0));
+    return { end: this.#committed, devices, devicesDone: 0 };
   }
 
   #hashAt(position: number): Uint8Array {
