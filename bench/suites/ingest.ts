@@ -21,7 +21,7 @@
  * TG_BENCH_INGEST_PACED_RATE=N (readings/s of the paced runs, default 5,000)  TG_BENCH_INGEST_STARTUP=0 (skip start-up)
  * TG_BENCH_PROFILE=DIR (a CPU profile of the gateway's main thread during its 200-device full-speed run),
  * TG_BENCH_ALLOC=DIR (a sampled allocation profile of the same, and the bytes allocated per reading),
- * TG_BENCH_DUMP_METRICS=1 (the gateway's fsync, group-commit, decision-time and stage histograms of its paced run).
+ * TG_BENCH_DUMP_METRICS=1 (the gateway's fsync, WAL checkpoint, group-commit, decision-time and stage histograms of its paced run).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -68,7 +68,7 @@ async function histogramCounts(target: Target): Promise<Map<string, number>> {
   const text = (await target.gateway?.metrics.registry.metrics()) ?? '';
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
-    if (line.startsWith('#') || !/fsync_seconds_bucket|decision_seconds_bucket|stage_seconds_bucket|group_commit_entries_bucket/.test(line)) continue;
+    if (line.startsWith('#') || !/fsync_seconds_bucket|wal_checkpoint_seconds_bucket|decision_seconds_bucket|stage_seconds_bucket|group_commit_entries_bucket/.test(line)) continue;
     const at = line.lastIndexOf(' ');
     out.set(line.slice(0, at), Number(line.slice(at + 1)));
   }

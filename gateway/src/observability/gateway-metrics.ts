@@ -23,8 +23,8 @@ export interface GatewayMetrics {
   readonly fsyncSeconds: Histogram;
   /** Entries per group commit. */
   readonly groupCommitEntries: Histogram;
-  /** Duration of each checkpoint of the state database's WAL (on its own thread, wal-checkpointer.ts). */
-  readonly walCheckpointSeconds: Histogram;
+  /** Duration of each checkpoint of the state database's WAL (label `thread`: checkpointer or main; wal-checkpointer.ts). */
+  readonly walCheckpointSeconds: Histogram<'thread'>;
   /** Storage failures (label `code`: E_STORAGE_...). */
   readonly storageErrors: Counter<'code'>;
   /** Entries in the log (= the tree size). */
@@ -99,7 +99,8 @@ export function createGatewayMetrics(options: CreateGatewayMetricsOptions = {}):
     }),
     walCheckpointSeconds: new Histogram({
       name: 'trialgate_storage_wal_checkpoint_seconds',
-      help: 'Duration of each checkpoint of the state database write-ahead log (off the main thread)',
+      help: 'Duration of each checkpoint of the state database write-ahead log, by the thread that ran it',
+      labelNames: ['thread'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),

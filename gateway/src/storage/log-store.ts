@@ -242,7 +242,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
       file: layout.stateDatabase,
       intervalMs: options.walCheckpointIntervalMs ?? DEFAULT_WAL_CHECKPOINT_INTERVAL_MS,
       logger,
-      onCheckpoint: (seconds) => options.metrics?.walCheckpointSeconds.observe(seconds),
+      onCheckpoint: (seconds, thread) => options.metrics?.walCheckpointSeconds.observe({ thread }, seconds),
     });
     // Stopped before the database closes (the log's close awaits it); on a failed open, stopped here.
     stopCheckpointer = () => checkpointer.stop();

@@ -14,7 +14,8 @@ export interface WalCheckpointWorkerData {
 /** What the thread tells its owner. */
 export type WalCheckpointReport =
   | { readonly type: 'ready' }
-  | { readonly type: 'checkpointed'; readonly ms: number }
+  /** A pass that copied frames: how long it took, and the WAL's length in frames when it ran. */
+  | { readonly type: 'checkpointed'; readonly ms: number; readonly walFrames: number }
   | { readonly type: 'failed'; readonly message: string };
 
 /** What the owner tells the thread. */
@@ -49,7 +50,7 @@ if (parentPort !== null) {
         const now = `${result?.log}/${result?.checkpointed}`;
         // Only checkpoints that copied something are worth a message (and a histogram observation).
         if (result !== undefined && result.checkpointed > 0 && now !== last) {
-          report({ type: 'checkpointed', ms: performance.now() - started });
+          report({ type: 'checkpointed', ms: performance.now() - started, walFrames: result.log });
         }
         last = now;
       } catch (error) {

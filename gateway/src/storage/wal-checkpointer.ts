@@ -1,14 +1,21 @@
 /**
- * Checkpoints the state database's write-ahead log on a worker thread, so the main thread never does.
+ * Checkpoints the state database's write-ahead log on a worker thread, so the main thread does almost none of it.
  *
- * SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: on the main thread, in the
- * middle of a group commit, copying pages into the database file and fsyncing it. Measured with the seq index
- * under load, that was a stall of 8 to 12 ms on the event loop every few seconds, with every PUBACK waiting
- * behind it (issue 3, PUBACK p99). Here the main connection's automatic checkpoint is off and a thread with its
- * own connection runs a PASSIVE checkpoint every `intervalMs` (it waits for no one, and no one waits for it).
- * Should that thread fail or stop, the main connection checkpoints automatically again, as before: the WAL
- * never grows without bound.
+ * SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages: on the main thread,
+ * in the middle of a group commit, copying pages into the database file and fsyncing it. Measured with the seq
+ * index under load, that was a stall of 8 to 12 ms on the event loop every second or so, with every PUBACK
+ * waiting behind it (issue 3, PUBACK p99). Here a thread with its own connection runs a PASSIVE checkpoint every
+ * `intervalMs` (it waits for no one, and no one waits for it), which copies the pages off the main thread.
+ *
+ * A checkpoint from another connection cannot restart the WAL, though: SQLite starts the WAL over only at a
+ * write that finds every frame copied, and under steady load the main connection writes new frames while the
+ * thread copies (measured: the WAL grew by 300 MB/s under continuous commits, without end). So once the WAL
+ * is longer than `restartFrames`, the main connection runs one PASSIVE checkpoint itself right after a pass of
+ * the thread (between commits, never inside one): it only has the frames of the last moments left to copy,
+ * and the write after it starts the WAL over. Its automatic checkpoint stays on at four times that length, in
+ * case the thread falls silent, and goes back to SQLite's 1,000 pages when the thread fails or stops.
  */
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.js';
 import type { StateDatabase } from './state-database.js';
@@ -17,6 +24,8 @@ import type { WalCheckpointReport, WalCheckpointStop, WalCheckpointWorkerData } 
 /** SQLite's own default, restored when the thread is gone. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 export const DEFAULT_WAL_CHECKPOINT_INTERVAL_MS = 200;
+/** WAL length (frames of a 4 KiB page) past which the main connection restarts it after a thread pass: 64 MiB. */
+export const DEFAULT_WAL_RESTART_FRAMES = 16_384;
 
 export interface WalCheckpointerOptions {
   /** The main connection: its automatic checkpoint is turned off while the thread runs. */
@@ -24,9 +33,11 @@ export interface WalCheckpointerOptions {
   /** The database file (the thread opens its own connection to it). */
   readonly file: string;
   readonly intervalMs?: number;
+  /** WAL length in frames past which the main connection restarts the WAL after a thread pass (default 16,384). */
+  readonly restartFrames?: number;
   readonly logger: Logger;
-  /** Each checkpoint that copied pages (its duration), for the metrics. */
-  readonly onCheckpoint?: (seconds: number) => void;
+  /** Each checkpoint that copied pages (its duration, and whether the main thread ran it), for the metrics. */
+  readonly onCheckpoint?: (seconds: number, thread: 'checkpointer' | 'main') => void;
   /** The compiled worker script (default: dist/storage/wal-checkpoint-worker.js beside this module). */
   readonly workerScript?: URL;
 }
@@ -48,11 +59,15 @@ export class WalCheckpointer {
     const workerData: WalCheckpointWorkerData = { file: options.file, intervalMs: options.intervalMs ?? DEFAULT_WAL_CHECKPOINT_INTERVAL_MS };
     // No inherited execArgv: a parent run with `--conditions source` (vitest) would make the worker import TypeScript.
     this.#worker = new Worker(options.workerScript ?? defaultWalCheckpointWorkerScript(), { workerData, execArgv: [] });
-    // Off from the start: until the thread reports, nothing has grown the WAL yet that the thread will not copy.
-    options.db.pragma('wal_autocheckpoint = 0');
+    const restartFrames = options.restartFrames ?? DEFAULT_WAL_RESTART_FRAMES;
+    options.db.pragma(`wal_autocheckpoint = ${4 * restartFrames}`);
     this.#worker.on('message', (report: WalCheckpointReport) => {
-      if (report.type === 'checkpointed') options.onCheckpoint?.(report.ms / 1000);
-      else if (report.type === 'failed') this.#fallBack(new Error(report.message));
+      if (report.type === 'checkpointed') {
+        options.onCheckpoint?.(report.ms / 1000, 'checkpointer');
+        if (report.walFrames > restartFrames && this.#running) this.#restartWal();
+      } else if (report.type === 'failed') {
+        this.#fallBack(new Error(report.message));
+      }
     });
     this.#worker.on('error', (error) => this.#fallBack(error));
     this.#exited = new Promise<void>((resolve) => {
@@ -74,7 +89,7 @@ export class WalCheckpointer {
     return this.#running;
   }
 
-  /** Stops the thread (its connection closed) and gives checkpoints back to the main connection. */
+  /** Stops the thread (its connection closed) and gives every checkpoint back to the main connection. */
   async stop(): Promise<void> {
     if (this.#running) {
       this.#running = false;
@@ -86,6 +101,19 @@ export class WalCheckpointer {
       await this.#exited;
     } finally {
       clearTimeout(timeout);
+    }
+  }
+
+  /** The main connection's checkpoint after a thread pass: little left to copy; the next write restarts the WAL. */
+  #restartWal(): void {
+    const started = performance.now();
+    try {
+      if (!this.#options.db.open) return;
+      this.#options.db.pragma('wal_checkpoint(PASSIVE)');
+      this.#options.onCheckpoint?.((performance.now() - started) / 1000, 'main');
+    } catch (error) {
+      // Busy or failing: the automatic checkpoint remains, and the next pass tries again.
+      this.#options.logger.warn({ err: error }, 'could not checkpoint the WAL from the main thread');
     }
   }
 
