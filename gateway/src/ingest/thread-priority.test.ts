@@ -12,8 +12,11 @@ function niceOf(tid: number): number {
 
 describe('lowerCurrentThreadPriority', () => {
   it.skipIf(!linux)('lowers the calling worker thread, and nothing else', async () => {
+    // The worker waits for a word from here before it ends: a thread that has exited has no /proc entry to read.
     const worker = new Worker(
-      `import(${JSON.stringify(BUILT)}).then((m) => require('node:worker_threads').parentPort.postMessage(m.lowerCurrentThreadPriority()));`,
+      `const { parentPort } = require('node:worker_threads');
+       parentPort.once('message', () => parentPort.close());
+       import(${JSON.stringify(BUILT)}).then((m) => parentPort.postMessage(m.lowerCurrentThreadPriority()));`,
       { eval: true },
     );
     const tid = await new Promise<number | null>((resolve, reject) => {
@@ -23,6 +26,7 @@ describe('lowerCurrentThreadPriority', () => {
     expect(tid).not.toBeNull();
     expect(niceOf(tid ?? 0)).toBe(5);
     expect(niceOf(process.pid)).toBe(0);
+    worker.postMessage('done');
     await worker.terminate();
   });
 });
