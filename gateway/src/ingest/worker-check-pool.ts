@@ -11,6 +11,7 @@
  * so devices resend them) and is replaced.
  */
 import { Worker } from 'node:worker_threads';
+import { builtWorkerScript } from '../built-worker-script.js';
 import { decodeCheckReply, encodeCheckBatch, type CheckBatchReply } from './check-batch-codec.js';
 import type { CheckBatchMessage } from './check-worker.js';
 import { IngestError } from './ingest-error.js';
@@ -21,7 +22,7 @@ export interface WorkerCheckPoolOptions {
   readonly workers: number;
   /** Requests per postMessage at most (default 128). */
   readonly maxBatch?: number;
-  /** The compiled worker script (default: dist/ingest/check-worker.js beside this module). */
+  /** The compiled worker script (default: check-worker.js, built, beside this module). */
   readonly workerScript?: URL;
 }
 
@@ -38,12 +39,6 @@ interface Slot {
   readonly batches: Map<number, readonly Pending[]>;
 }
 
-export function defaultCheckWorkerScript(): URL {
-  const here = new URL(import.meta.url);
-  // Under vitest this module runs from its TypeScript source; worker threads always run the built code.
-  return here.pathname.endsWith('.ts') ? new URL('../../dist/ingest/check-worker.js', here) : new URL('./check-worker.js', here);
-}
-
 export class WorkerCheckPool implements MessageChecker {
   private readonly slots: Slot[] = [];
   private pending: Pending[] = [];
@@ -55,7 +50,7 @@ export class WorkerCheckPool implements MessageChecker {
 
   private constructor(options: WorkerCheckPoolOptions) {
     this.maxBatch = options.maxBatch ?? 128;
-    this.script = options.workerScript ?? defaultCheckWorkerScript();
+    this.script = options.workerScript ?? builtWorkerScript(import.meta.url, 'check-worker.js');
   }
 
   static async start(options: WorkerCheckPoolOptions): Promise<WorkerCheckPool> {

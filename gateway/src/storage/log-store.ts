@@ -51,7 +51,7 @@ import { openStateDatabase, readMeta, readMetaNumber, writeMeta, type StateDatab
 import { StorageError } from './storage-error.js';
 import { nodeFileSystem, type StorageFileSystem } from './storage-file-system.js';
 import type { TreeReader } from './tree-reader.js';
-import { DEFAULT_WAL_CHECKPOINT_INTERVAL_MS, WalCheckpointer } from './wal-checkpointer.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export const QUARANTINE_FILE_MAGIC = 'TRIALGATE-QRN-1\n';
 
@@ -95,8 +95,6 @@ export interface OpenLogStoreOptions {
   readonly verify?: 'tail' | 'full';
   /** Named in the lock, for the message another writer gets. */
   readonly lockHolder?: string;
-  /** How often the state database's WAL is checkpointed, off the main thread (ms; wal-checkpointer.ts). */
-  readonly walCheckpointIntervalMs?: number;
 }
 
 export interface LogStore {
@@ -130,7 +128,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
   const logger = options.logger ?? silentLogger();
   const lock: DataDirectoryLock = acquireDataDirectoryLock(layout.root, options.lockHolder ?? 'gateway');
   const opened: { close(): void }[] = [];
-  let stopCheckpointer: (() => Promise<void>) | null = null;
+  let checkpointer: WalCheckpointer | null = null;
   try {
     fileSystem.mkdirSync(path.dirname(layout.quarantineFile));
     fileSystem.mkdirSync(path.dirname(layout.checkpointFile));
@@ -237,15 +235,14 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
     writeMeta(db, 'segment_capacity', segments.capacity);
     const maxQuarantineId = (db.prepare('SELECT MAX(id) AS id FROM quarantine_index').get() as { id: number | null }).id;
 
-    const checkpointer = WalCheckpointer.start({
+    // Stopped before the database closes (the log's close awaits it); on a failed open, in the catch below.
+    const started = WalCheckpointer.start({
       db,
       file: layout.stateDatabase,
-      intervalMs: options.walCheckpointIntervalMs ?? DEFAULT_WAL_CHECKPOINT_INTERVAL_MS,
       logger,
       onCheckpoint: (seconds, thread) => options.metrics?.walCheckpointSeconds.observe({ thread }, seconds),
     });
-    // Stopped before the database closes (the log's close awaits it); on a failed open, stopped here.
-    stopCheckpointer = () => checkpointer.stop();
+    checkpointer = started;
     const log = new DurableGatewayLog({
       db,
       segments,
@@ -261,7 +258,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
       limits: { ...DEFAULT_GROUP_COMMIT_LIMITS, ...options.limits },
       logger,
       metrics: options.metrics,
-      stopBackground: () => checkpointer.stop(),
+      stopBackground: () => started.stop(),
       closeResources: () => {
         for (const resource of opened.reverse()) {
           try {
@@ -292,7 +289,7 @@ export function openLogStore(options: OpenLogStoreOptions): LogStore {
       close: () => log.close(),
     };
   } catch (error) {
-    void stopCheckpointer?.();
+    void checkpointer?.stop();
     for (const resource of opened.reverse()) {
       try {
         resource.close();

@@ -13,7 +13,6 @@ export interface WalCheckpointWorkerData {
 
 /** What the thread tells its owner. */
 export type WalCheckpointReport =
-  | { readonly type: 'ready' }
   /** A pass that copied frames: how long it took, and the WAL's length in frames when it ran. */
   | { readonly type: 'checkpointed'; readonly ms: number; readonly walFrames: number }
   | { readonly type: 'failed'; readonly message: string };
@@ -42,7 +41,6 @@ if (parentPort !== null) {
     // fileMustExist: the owner created the database; a missing file is a misconfiguration, not a new database.
     db = new Database(file, { fileMustExist: true });
     db.pragma('synchronous = NORMAL');
-    report({ type: 'ready' });
     timer = setInterval(() => {
       try {
         const started = performance.now();

@@ -17,35 +17,31 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { builtWorkerScript } from '../built-worker-script.js';
 import type { Logger } from '../observability/logger.js';
 import type { StateDatabase } from './state-database.js';
 import type { WalCheckpointReport, WalCheckpointStop, WalCheckpointWorkerData } from './wal-checkpoint-worker.js';
 
 /** SQLite's own default, restored when the thread is gone. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
-export const DEFAULT_WAL_CHECKPOINT_INTERVAL_MS = 200;
+const DEFAULT_WAL_CHECKPOINT_INTERVAL_MS = 200;
 /** WAL length (frames of a 4 KiB page) past which the main connection restarts it after a thread pass: 64 MiB. */
-export const DEFAULT_WAL_RESTART_FRAMES = 16_384;
+const DEFAULT_WAL_RESTART_FRAMES = 16_384;
 
 export interface WalCheckpointerOptions {
-  /** The main connection: its automatic checkpoint is turned off while the thread runs. */
+  /** The main connection: its automatic checkpoint is set to four times `restartFrames` while the thread runs. */
   readonly db: StateDatabase;
   /** The database file (the thread opens its own connection to it). */
   readonly file: string;
+  /** How often the thread checkpoints (ms; default 200). */
   readonly intervalMs?: number;
   /** WAL length in frames past which the main connection restarts the WAL after a thread pass (default 16,384). */
   readonly restartFrames?: number;
   readonly logger: Logger;
   /** Each checkpoint that copied pages (its duration, and whether the main thread ran it), for the metrics. */
   readonly onCheckpoint?: (seconds: number, thread: 'checkpointer' | 'main') => void;
-  /** The compiled worker script (default: dist/storage/wal-checkpoint-worker.js beside this module). */
+  /** The compiled worker script (default: wal-checkpoint-worker.js, built, beside this module). */
   readonly workerScript?: URL;
-}
-
-export function defaultWalCheckpointWorkerScript(): URL {
-  const here = new URL(import.meta.url);
-  // Under vitest this module runs from its TypeScript source; worker threads always run the built code.
-  return here.pathname.endsWith('.ts') ? new URL('../../dist/storage/wal-checkpoint-worker.js', here) : new URL('./wal-checkpoint-worker.js', here);
 }
 
 export class WalCheckpointer {
@@ -58,7 +54,7 @@ export class WalCheckpointer {
     this.#options = options;
     const workerData: WalCheckpointWorkerData = { file: options.file, intervalMs: options.intervalMs ?? DEFAULT_WAL_CHECKPOINT_INTERVAL_MS };
     // No inherited execArgv: a parent run with `--conditions source` (vitest) would make the worker import TypeScript.
-    this.#worker = new Worker(options.workerScript ?? defaultWalCheckpointWorkerScript(), { workerData, execArgv: [] });
+    this.#worker = new Worker(options.workerScript ?? builtWorkerScript(import.meta.url, 'wal-checkpoint-worker.js'), { workerData, execArgv: [] });
     const restartFrames = options.restartFrames ?? DEFAULT_WAL_RESTART_FRAMES;
     options.db.pragma(`wal_autocheckpoint = ${4 * restartFrames}`);
     this.#worker.on('message', (report: WalCheckpointReport) => {
